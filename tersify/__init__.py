@@ -1,0 +1,14 @@
+"""tersify: extractive compression of AI-agent tool outputs.
+
+``compress(text)`` drops filler words and keeps every must-keep span (numbers, paths,
+flags, error names, negations, ...), lines, order and indentation. Importing the package
+does not import torch.
+"""
+
+from tersify.compress import CompressResult, CompressStats, compress
+from tersify.errors import TersifyError
+from tersify.mustkeep import CATEGORIES, MustKeep
+
+__version__ = "0.1.0"
+
+__all__ = ["CATEGORIES", "CompressResult", "CompressStats", "MustKeep", "TersifyError", "compress", "__version__"]

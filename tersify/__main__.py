@@ -1,0 +1,5 @@
+import sys
+
+from tersify.cli import main
+
+sys.exit(main())

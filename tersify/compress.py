@@ -1,0 +1,216 @@
+"""Compression: words + scores + must-keep mask -> keep mask -> output text.
+
+The output is the input with whole words removed. Lines never merge, kept lines keep
+their indentation, kept words are copied byte for byte, a run of dropped words inside
+a line becomes one space, a line with no kept word disappears, and blank lines
+collapse to one (none at the start or end of the output).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from tersify.errors import TersifyError
+from tersify.mustkeep import MustKeep, Span, resolve
+from tersify.scoring import Scorer, default_scorer
+from tersify.segment import Words, segment
+
+
+@dataclass(frozen=True)
+class CompressStats:
+    words_in: int
+    words_out: int
+    chars_in: int
+    chars_out: int
+    lines_in: int
+    lines_out: int
+    must_keep_spans: int
+    must_keep_spans_kept: int
+    must_keep_words: int
+    rate_target: float | None
+    rate_achieved: float
+    threshold: float
+    scorer: str
+    elapsed_ms: float
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class CompressResult:
+    text: str
+    keep: np.ndarray
+    scores: np.ndarray
+    must_keep: np.ndarray
+    words: Words
+    spans: list[Span]
+    stats: CompressStats
+
+    def to_dict(self) -> dict:
+        return {"text": self.text, "stats": self.stats.to_dict()}
+
+
+def select_words(
+    scores: np.ndarray, must_keep: np.ndarray, *, threshold: float = 0.5, rate: float | None = None
+) -> np.ndarray:
+    """The keep mask. Must-keep words are always kept.
+
+    Without ``rate``: a word is kept when its score is above ``threshold``. With
+    ``rate``: one global budget of ``round(rate * n)`` words; must-keep words count
+    toward it and the rest is filled with the best-scored words (earlier wins ties).
+    When must-keep words alone exceed the budget they are all kept, nothing else.
+    """
+    n = scores.shape[0]
+    if rate is None:
+        return must_keep | (scores > threshold)
+    budget = math.floor(rate * n + 0.5)
+    keep = must_keep.copy()
+    room = budget - int(must_keep.sum())
+    if room > 0:
+        candidates = np.flatnonzero(~must_keep)
+        order = np.argsort(-scores[candidates], kind="stable")
+        keep[candidates[order[:room]]] = True
+    return keep
+
+
+def rebuild(words: Words, keep: np.ndarray) -> str:
+    """The output text for a keep mask, sliced from the original."""
+    text = words.text
+    n = len(words)
+    if n == 0 or not keep.any():
+        return ""
+    starts, ends, lines = words.starts, words.ends, words.lines
+    line_starts = words.line_starts
+    n_lines = words.n_lines
+
+    # Runs of consecutive kept words on one line are copied as one slice, so the original
+    # spacing between adjacent kept words (tabs, alignment) survives.
+    same_line_prev = np.zeros(n, dtype=bool)
+    same_line_prev[1:] = lines[1:] == lines[:-1]
+    prev_kept = np.zeros(n, dtype=bool)
+    prev_kept[1:] = keep[:-1]
+    next_kept = np.zeros(n, dtype=bool)
+    next_kept[:-1] = keep[1:]
+    same_line_next = np.zeros(n, dtype=bool)
+    same_line_next[:-1] = same_line_prev[1:]
+    run_first = np.flatnonzero(keep & ~(prev_kept & same_line_prev)).tolist()
+    run_last = np.flatnonzero(keep & ~(next_kept & same_line_next)).tolist()
+
+    words_per_line = np.bincount(lines, minlength=n_lines)
+    blank_before = np.concatenate(([0], np.cumsum(words_per_line == 0)))  # blank lines in [0, k)
+    first_word_of_line = np.concatenate(([0], np.cumsum(words_per_line)))[:-1]
+    last_word_of_line = first_word_of_line + words_per_line - 1
+
+    starts_l, ends_l, lines_l = starts.tolist(), ends.tolist(), lines.tolist()
+    line_starts_l = line_starts.tolist()
+    text_len = len(text)
+
+    def line_end(k: int) -> tuple[int, str]:
+        """Where line k's content ends, and its terminator ('' for the last line)."""
+        if k + 1 < n_lines:
+            nl = line_starts_l[k + 1] - 1
+            if nl > line_starts_l[k] and text[nl - 1] == "\r":
+                return nl - 1, "\r\n"
+            return nl, "\n"
+        return text_len, ""
+
+    def close_line(k: int, last_kept_word: int) -> str:
+        content_end, terminator = line_end(k)
+        if last_kept_word == last_word_of_line[k]:
+            return text[ends_l[last_kept_word] : content_end] + terminator
+        return terminator
+
+    out: list[str] = []
+    prev_line = -1
+    prev_word = -1
+    for first, last in zip(run_first, run_last, strict=True):
+        line = lines_l[first]
+        if line != prev_line:
+            if prev_line >= 0:
+                out.append(close_line(prev_line, prev_word))
+                if blank_before[line] - blank_before[prev_line + 1] > 0:
+                    out.append(line_end(prev_line)[1] or "\n")
+            line_start = line_starts_l[line]
+            indent_end = starts_l[first_word_of_line[line]]
+            out.append(text[line_start:indent_end])
+        else:
+            out.append(" ")
+        out.append(text[starts_l[first] : ends_l[last]])
+        prev_line, prev_word = line, last
+    out.append(close_line(prev_line, prev_word))
+    return "".join(out)
+
+
+def compress(
+    text: str,
+    *,
+    rate: float | None = None,
+    threshold: float = 0.5,
+    must_keep: MustKeep | str | Sequence[str] | bool | None = True,
+    scorer: Scorer | None = None,
+) -> CompressResult:
+    """Compress ``text`` by dropping whole words, keeping lines, order and must-keep spans.
+
+    ``rate``: target share of words kept over the whole text (``None``: use
+    ``threshold``). ``must_keep``: ``True`` (all categories), ``False``, a list of
+    category names, or ``"seed"``/``"seed-tight"``. ``scorer``: any :class:`Scorer`
+    (default: the shipped default scorer).
+    """
+    t0 = time.perf_counter()
+    if not isinstance(text, str):
+        raise TersifyError(f"compress() takes str, not {type(text).__name__}")
+    if rate is not None and not (0.0 <= rate <= 1.0 and math.isfinite(rate)):
+        raise TersifyError(f"rate must be between 0 and 1, got {rate}")
+    if not (0.0 <= threshold <= 1.0 and math.isfinite(threshold)):
+        raise TersifyError(f"threshold must be between 0 and 1, got {threshold}")
+    config = resolve(must_keep)
+    scorer = scorer if scorer is not None else default_scorer()
+
+    words = segment(text)
+    spans = config.find(text) if config is not None else []
+    mk_mask = config.word_mask(words, spans) if config is not None else np.zeros(len(words), dtype=bool)
+    scores = np.asarray(scorer.score(words), dtype=np.float32)
+    if scores.shape != (len(words),):
+        raise TersifyError(f"scorer {scorer.name!r} returned {scores.shape} scores for {len(words)} words")
+    scores = np.nan_to_num(np.clip(scores, 0.0, 1.0), nan=0.0)
+    keep = select_words(scores, mk_mask, threshold=threshold, rate=rate)
+    output = rebuild(words, keep)
+
+    kept_spans = _spans_kept(words, keep, spans)
+    n = len(words)
+    stats = CompressStats(
+        words_in=n,
+        words_out=int(keep.sum()),
+        chars_in=len(text),
+        chars_out=len(output),
+        lines_in=text.count("\n") + (1 if text and not text.endswith("\n") else 0),
+        lines_out=output.count("\n") + (1 if output and not output.endswith("\n") else 0),
+        must_keep_spans=len(spans),
+        must_keep_spans_kept=kept_spans,
+        must_keep_words=int(mk_mask.sum()),
+        rate_target=rate,
+        rate_achieved=float(keep.sum()) / n if n else 1.0,
+        threshold=threshold,
+        scorer=scorer.name,
+        elapsed_ms=(time.perf_counter() - t0) * 1000.0,
+    )
+    return CompressResult(output, keep, scores, mk_mask, words, spans, stats)
+
+
+def _spans_kept(words: Words, keep: np.ndarray, spans: list[Span]) -> int:
+    """How many spans have every word they touch kept."""
+    if not spans:
+        return 0
+    s = np.fromiter((sp.start for sp in spans), dtype=np.int64, count=len(spans))
+    e = np.fromiter((sp.end for sp in spans), dtype=np.int64, count=len(spans))
+    first = np.searchsorted(words.ends, s, side="right")
+    last = np.searchsorted(words.starts, e, side="left") - 1
+    dropped_before = np.concatenate(([0], np.cumsum(~keep)))
+    dropped_in_span = dropped_before[last + 1] - dropped_before[first]
+    return int(np.sum(dropped_in_span == 0))

@@ -1,0 +1,5 @@
+"""User-facing errors: the CLI prints these as one line, without a traceback."""
+
+
+class TersifyError(Exception):
+    """An error caused by input or configuration that the user can fix."""

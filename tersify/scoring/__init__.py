@@ -1,0 +1,55 @@
+"""Scorers: each gives every word a keep score in [0, 1].
+
+The scorer is the one pluggable step of compression (text -> words -> **scores** ->
+keep mask -> output). ``compress()`` applies the must-keep override and the
+``rate``/``threshold`` rules after it, whichever scorer ran.
+"""
+
+from __future__ import annotations
+
+import importlib
+from functools import lru_cache
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+from tersify.errors import TersifyError
+from tersify.segment import Words
+
+
+@runtime_checkable
+class Scorer(Protocol):
+    """Anything with a ``name`` and ``score(words) -> float32 array of len(words)``."""
+
+    name: str
+
+    def score(self, words: Words) -> np.ndarray: ...
+
+
+# name -> ("module:factory", description). Factories take no arguments.
+SCORERS: dict[str, tuple[str, str]] = {
+    "baseline": ("tersify.scoring.baseline:BaselineScorer", "rules: function words and repeated templates low"),
+}
+
+DEFAULT_SCORER = "baseline"
+
+
+def available_scorers() -> dict[str, str]:
+    return {name: description for name, (_, description) in SCORERS.items()}
+
+
+@lru_cache(maxsize=None)
+def get_scorer(name: str) -> Scorer:
+    """A scorer by name (built once per process: models load once)."""
+    if name not in SCORERS:
+        raise TersifyError(f"unknown scorer {name!r} (known: {', '.join(SCORERS)})")
+    module_name, _, factory = SCORERS[name][0].partition(":")
+    return getattr(importlib.import_module(module_name), factory)()
+
+
+def default_scorer() -> Scorer:
+    """The scorer ``compress()`` uses when none is given."""
+    return get_scorer(DEFAULT_SCORER)
+
+
+__all__ = ["DEFAULT_SCORER", "SCORERS", "Scorer", "available_scorers", "default_scorer", "get_scorer"]

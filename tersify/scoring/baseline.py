@@ -1,0 +1,67 @@
+"""A non-ML scorer: function words and decoration low, content words high, and the
+constant words of a repeated line template low after its first occurrence."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from tersify.lexicon import is_decoration, normalise, FUNCTION_WORDS
+from tersify.segment import Words
+
+# Variable parts of a line (anything with a digit) are masked to find its template.
+_VARIABLE = re.compile(r"\S*[0-9]\S*")
+
+SCORE_CONTENT_FIRST = 0.9
+SCORE_CONTENT_REPEAT = 0.7
+SCORE_TEMPLATE_CONSTANT = 0.3
+SCORE_FUNCTION_WORD = 0.2
+SCORE_DECORATION = 0.0
+
+
+def line_template(line_words: list[str]) -> tuple[str, ...]:
+    """The shape of a line: its words with every word that holds a digit masked."""
+    return tuple("<*>" if _VARIABLE.fullmatch(w) else w for w in line_words)
+
+
+class BaselineScorer:
+    """Rules only; useful before (and as a fallback to) the learned model."""
+
+    name = "baseline"
+
+    def score(self, words: Words) -> np.ndarray:
+        n = len(words)
+        scores = np.empty(n, dtype=np.float32)
+        if n == 0:
+            return scores
+        strings = words.strings()
+        line_ids = words.lines.tolist()
+        seen_templates: set[tuple[str, ...]] = set()
+        seen_words: set[str] = set()
+        i = 0
+        while i < n:
+            j = i
+            line = line_ids[i]
+            while j < n and line_ids[j] == line:
+                j += 1
+            line_words = strings[i:j]
+            template = line_template(line_words)
+            repeated = len(line_words) > 1 and template in seen_templates
+            seen_templates.add(template)
+            for k, word in enumerate(line_words):
+                key = normalise(word)
+                if is_decoration(word):
+                    s = SCORE_DECORATION
+                elif repeated and template[k] != "<*>":
+                    s = SCORE_TEMPLATE_CONSTANT
+                elif key in FUNCTION_WORDS or not key:
+                    s = SCORE_FUNCTION_WORD
+                elif key in seen_words:
+                    s = SCORE_CONTENT_REPEAT
+                else:
+                    s = SCORE_CONTENT_FIRST
+                seen_words.add(key)
+                scores[i + k] = s
+            i = j
+        return scores
