@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from tersify.errors import TersifyError
-from tersify.mustkeep import MustKeep, Span, resolve
+from tersify.mustkeep import MustKeep, Spans, resolve
 from tersify.scoring import Scorer, default_scorer
 from tersify.segment import Words, segment
 
@@ -49,7 +49,7 @@ class CompressResult:
     scores: np.ndarray
     must_keep: np.ndarray
     words: Words
-    spans: list[Span]
+    spans: Spans
     stats: CompressStats
 
     def to_dict(self) -> dict:
@@ -173,7 +173,7 @@ def compress(
     scorer = scorer if scorer is not None else default_scorer()
 
     words = segment(text)
-    spans = config.find(text) if config is not None else []
+    spans = config.spans(words) if config is not None else Spans.empty()
     mk_mask = config.word_mask(words, spans) if config is not None else np.zeros(len(words), dtype=bool)
     scores = np.asarray(scorer.score(words), dtype=np.float32)
     if scores.shape != (len(words),):
@@ -203,12 +203,11 @@ def compress(
     return CompressResult(output, keep, scores, mk_mask, words, spans, stats)
 
 
-def _spans_kept(words: Words, keep: np.ndarray, spans: list[Span]) -> int:
+def _spans_kept(words: Words, keep: np.ndarray, spans: Spans) -> int:
     """How many spans have every word they touch kept."""
-    if not spans:
+    if not len(spans):
         return 0
-    s = np.fromiter((sp.start for sp in spans), dtype=np.int64, count=len(spans))
-    e = np.fromiter((sp.end for sp in spans), dtype=np.int64, count=len(spans))
+    s, e = spans.starts, spans.ends
     first = np.searchsorted(words.ends, s, side="right")
     last = np.searchsorted(words.starts, e, side="left") - 1
     dropped_before = np.concatenate(([0], np.cumsum(~keep)))

@@ -1,6 +1,6 @@
 """Must-keep detection on the original characters.
 
-Each category is a named regular expression run over the whole text. Spans are found
+Each category is a named regular expression. Spans are found
 on characters, not on model tokens, so a token that a tokenizer splits (``-O2``,
 ``Cargo.toml``, ``/var/log/app.log``) still survives: compression keeps every word
 that overlaps a span, whole.
@@ -15,24 +15,34 @@ each of its positions.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
 from tersify.errors import TersifyError
 from tersify.lexicon import PROTECTED_WORDS
-from tersify.segment import Words, overlapping_words
+from tersify.segment import Words, overlapping_words, segment
 
 
 @dataclass(frozen=True)
 class Category:
-    """A named must-keep pattern. ``group`` names the capture group that is the span
-    (``None``: the whole match), so ``key: value`` can protect the value alone."""
+    """A named must-keep pattern.
+
+    ``pattern`` never matches whitespace, so it is run on each distinct word of a text
+    (once per distinct word, however often it occurs). ``needs`` lists characters of
+    which a word must hold at least one for the pattern to be tried (a cheap vectorised
+    filter; ``0`` stands for any digit, ``A`` for any upper-case letter, ``a`` for any
+    lower-case letter, ``*`` for anything, empty: the pattern spans words and is found by
+    a link rule only). ``group`` names the capture group that is
+    the span (``None``: the whole match).
+    """
 
     name: str
     pattern: re.Pattern[str]
     description: str
+    needs: str = "*"
     group: str | None = None
 
 
@@ -40,7 +50,33 @@ def _c(pattern: str, flags: int = 0) -> re.Pattern[str]:
     return re.compile(pattern, flags)
 
 
-_PROTECTED_ALTERNATION = "|".join(sorted((re.escape(w) for w in PROTECTED_WORDS), key=len, reverse=True))
+def trie_pattern(words: Sequence[str]) -> str:
+    """A regex alternation of ``words`` factored into a trie (``fail(?:ed|ure)?``...).
+
+    ``re`` tries alternatives one by one; sharing prefixes makes a word list of a
+    hundred entries cost about as much as one literal.
+    """
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict) -> str:
+        ends_here = "" in node
+        branches = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if ends_here:
+            return ("(?:" + body + ")?") if len(branches) == 1 else body + "?"
+        return body
+
+    return build(trie)
+
+
+_PROTECTED_ALTERNATION = trie_pattern(sorted(PROTECTED_WORDS))
 
 _HTTP_REASONS = (
     "OK|Created|Accepted|No Content|Moved Permanently|Found|See Other|Not Modified|"
@@ -73,61 +109,73 @@ CATEGORIES: dict[str, Category] = {
         # --- the seed's categories, tightened to whole tokens ---
         Category(
             "number",
-            _c(r"(?<![\w.])[0-9]++(?:[.,][0-9]++)*+(?!\.?\w)"),
+            # The look-behind sits after the first digit, so re can skip to digits fast.
+            _c(r"[0-9](?<![\w.][0-9])[0-9]*+(?:[.,][0-9]++)*+(?!\.?\w)"),
             "standalone numbers, decimals and digit groups: 139, 4218, 0.25, 262,144",
+            needs="0",
         ),
-        Category("hex", _c(r"(?<!\w)0[xX][0-9a-fA-F]++(?!\w)"), "hex literals: 0x7fff2038"),
+        Category("hex", _c(r"(?<!\w)0[xX][0-9a-fA-F]++(?!\w)"), "hex literals: 0x7fff2038", needs="xX"),
         Category(
             "allcaps",
             _c(r"(?<!\w)[A-Z][A-Z0-9_]++(?<=[A-Z0-9])(?!\w)"),
             "ALLCAPS names: SIGSEGV, EOF, EXC_BAD_INSTRUCTION, HTTP",
+            needs="A",
         ),
         Category(
             "dotted",
             _c(r"(?<![\w.$-])[A-Za-z_][\w$-]*+(?:\.[A-Za-z0-9_][\w$-]*+)+"),
             "dotted names: libsystem_kernel.dylib, dfs.DataNode, os.path.join",
+            needs=".",
         ),
         Category(
             "unix_path",
             _c(r"(?<![\w./@%+~:-])(?:~|\.\.?)?/[\w.@%+~-][\w./@%+~:,=-]*+"),
             "unix paths: /var/log/app.log, ./build, ~/.config",
+            needs="/",
         ),
         Category(
             "file_ext",
             _c(r"(?<=[\w-])\.[A-Za-z][A-Za-z0-9]{0,5}+(?![\w-])"),
             "file extensions: .toml in Cargo.toml, .py",
+            needs=".",
         ),
-        Category("flag", _c(r"(?<![\w-])--?[A-Za-z][\w-]*+"), "CLI flags: --verbose, -n, -O2"),
+        Category("flag", _c(r"(?<![\w-])--?[A-Za-z][\w-]*+"), "CLI flags: --verbose, -n, -O2", needs="-"),
         Category(
             "camelcase",
             _c(r"(?<!\w)[A-Za-z][A-Za-z0-9]*?(?:[a-z0-9][A-Z]|[A-Z]{2}[a-z])\w*+"),
             "CamelCase and camelCase names: TokenExpiredError, getUserById, HTTPServer",
+            needs="A",
         ),
         # --- beyond the seed ---
         Category(
             "identifier",
-            _c(r"(?<!\w)(?:[A-Za-z]\w*?_\w*+|_\w++|[A-Za-z_]\w*?[0-9]\w*+|[0-9]++[A-Za-z_]\w*+)"),
+            _c(r"(?<!\w)(?![0-9]++(?!\w))(?=[A-Za-z]*+[_0-9])\w++"),
             "identifiers with an underscore or a digit: load_settings, _read, blk_3886, x86_64",
+            needs="_0",
         ),
         Category(
             "number_unit",
             _c(r"(?<![\w.~])~?[0-9]++(?:\.[0-9]++)?+(?:" + _UNITS + r")(?![\w.]|\.\w)"),
             "numbers with units: 3ms, ~3ms, 4218MB, 12.5s, 85%",
+            needs="0",
         ),
         Category(
             "url",
             _c(r"(?<![\w+.-])[A-Za-z][A-Za-z0-9+.-]*+://[^\s<>\"'`]++"),
             "URLs: https://example.com/a?b=1",
+            needs=":",
         ),
         Category(
             "email",
             _c(r"(?<![\w.+-])[\w.+-]++@[A-Za-z0-9-]++(?:\.[A-Za-z0-9-]++)+"),
             "e-mail addresses",
+            needs="@",
         ),
         Category(
             "ipv4",
             _c(r"(?<![\w.])(?:[0-9]{1,3}\.){3}[0-9]{1,3}(?:/[0-9]{1,2})?(?::[0-9]{1,5})?(?!\w|\.[0-9])"),
             "IPv4 addresses, CIDR blocks and ip:port: 10.0.0.1, 192.168.0.0/16",
+            needs=".",
         ),
         Category(
             "ipv6",
@@ -137,67 +185,79 @@ CATEGORIES: dict[str, Category] = {
                 r"(?<=[0-9a-fA-F:])(?<!::)(?![\w:])|(?<![\w:.])::1(?![\w:])"
             ),
             "IPv6 addresses: fe80::1, 2001:db8::8a2e:370:7334",
+            needs=":",
         ),
         Category(
             "host_port",
             _c(r"(?<![\w.:-])[A-Za-z][\w.-]*+:[0-9]{2,5}(?![\w.:])"),
             "host:port pairs: localhost:8080, db.internal:5432",
+            needs=":",
         ),
         Category(
             "uuid",
             _c(r"(?<![\w-])[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}(?![\w-])"),
             "UUIDs",
+            needs="-",
         ),
         Category(
             "hash",
-            _c(r"(?<!\w)(?=[0-9a-f]*[0-9])(?=[0-9a-f]*[a-f])[0-9a-f]{7,128}+(?!\w)"),
+            # Both a digit and a letter: the first character decides which one to look for.
+            _c(r"(?:[0-9](?<!\w[0-9])(?=[0-9]*+[a-f])|[a-f](?<!\w[a-f])(?=[a-f]*+[0-9]))[0-9a-f]{6,127}+(?!\w)"),
             "hashes: git SHAs of 7+ hex digits, sha256 digests",
+            needs="0",
         ),
         Category(
             "version",
             _c(r"(?<![\w.])[vV]?[0-9]++(?:\.[0-9]++){1,3}+(?:-[0-9A-Za-z]++(?:\.[0-9A-Za-z]++)*+)?+(?:\+[\w.]++)?+(?!\w)"),
             "versions: 3.28.33, v1.2.0-rc1",
+            needs=".",
         ),
         Category(
             "file_line",
             _c(r"(?<![\w./\\-])[\w./\\-]*\.[A-Za-z0-9]{1,8}:[0-9]++(?::[0-9]++)?+"),
             "file:line[:col]: src/auth.py:88, main.go:42:7",
+            needs=":",
         ),
         Category(
             "windows_path",
             _c(r"(?<![\w\\])(?:[A-Za-z]:\\|\\\\[\w.$-]++\\)[^\s\"'<>|*?]*+"),
             "Windows paths: C:\\Users\\app\\log.txt, \\\\server\\share",
+            needs="\\",
         ),
         Category(
             "key_value",
+            # "=" accepts any key; ":" only a quoted key, a lower-case key or one with "_"/"-",
+            # so "Note: The ..." and "Error: Something" stay prose. Within one word here
+            # (rss_mb=4218, "code":139); spaced pairs (rss_mb: 4218) are linked across words
+            # by _key_value_links().
             _c(
-                # "=" accepts any key; ":" only a quoted key, a lower-case key or one with
-                # "_"/"-" (so "Note: The ..." and "Error: Something" are prose, not pairs).
-                r"(?<![\w.$/-])(?:(?:\"[\w .$/-]{1,64}+\"|'[\w .$/-]{1,64}+'|[A-Za-z_][\w.-]{0,63}+)[ \t]*+="
+                r"(?<![\w.$/-])(?:(?:\"[\w .$/-]{1,64}+\"|'[\w .$/-]{1,64}+'|[A-Za-z_][\w.-]{0,63}+)="
                 r"|(?:\"[\w .$/-]{1,64}+\"|'[\w .$/-]{1,64}+'|[a-z_][\w.-]{0,63}+|[A-Z][A-Za-z0-9]*+[_-][\w.-]{0,62}+)"
-                r"[ \t]*+:(?![:/\\]))[ \t]*+(?P<value>[^\s,;)\]}]++)"
+                r":(?![:/\\]))(?P<value>[^\s,;)\]}]++)"
             ),
             "the value of key=value / key: value pairs (the value only)",
+            needs="=:",
             group="value",
         ),
         Category(
             "http_status",
-            _c(
-                r"(?:(?<=HTTP/1\.[01] )|(?<=HTTP/2 )|(?<=HTTP/2\.0 )|(?<![\w.]))[1-5][0-9]{2}[ \t]++(?:"
-                + _HTTP_REASONS
-                + r")(?![\w-])|(?:(?<=HTTP/1\.[01] )|(?<=HTTP/2 ))[1-5][0-9]{2}(?!\w)"
-            ),
-            "HTTP status codes with their reason: 404 Not Found, HTTP/1.1 500",
+            # The status line's code (HTTP/1.1 404) is linked across words by _http_status_links();
+            # within one word: status=404-style codes are numbers already.
+            _c(r"(?<![\w.])[1-5][0-9]{2}(?=[ \t]++(?:" + _HTTP_REASONS + r")(?![\w-]))"),
+            "HTTP status codes: the code after HTTP/x.y or before its reason phrase (404 Not Found)",
+            needs="",
         ),
         Category(
             "signal_errno",
             _c(r"(?<!\w)(?:SIG[A-Z]{2,8}[0-9]*|E(?:" + _ERRNO_NAMES + r"))(?!\w)"),
             "signal and errno names: SIGSEGV, SIGKILL, ENOENT, ECONNREFUSED",
+            needs="A",
         ),
         Category(
             "protected",
             _c(r"(?<![\w'])(?:" + _PROTECTED_ALTERNATION + r")(?![\w'])", re.IGNORECASE),
             "negations and outcome words: not, no, failed, denied, missing, timeout, ...",
+            needs="aA",
         ),
     ]
 }
@@ -255,6 +315,218 @@ class Span:
 
 
 @dataclass(frozen=True)
+class Spans:
+    """Must-keep spans as parallel arrays (a text can have hundreds of thousands)."""
+
+    starts: np.ndarray
+    ends: np.ndarray
+    codes: np.ndarray
+    names: tuple[str, ...]
+
+    def __len__(self) -> int:
+        return int(self.starts.shape[0])
+
+    def __iter__(self):
+        order = np.lexsort((self.ends, self.starts))
+        names = self.names
+        for i in order.tolist():
+            yield Span(int(self.starts[i]), int(self.ends[i]), names[int(self.codes[i])])
+
+    def category_counts(self) -> dict[str, int]:
+        counts = np.bincount(self.codes, minlength=len(self.names)) if len(self) else np.zeros(len(self.names))
+        return {name: int(c) for name, c in zip(self.names, counts, strict=True) if c}
+
+    @staticmethod
+    def empty() -> Spans:
+        z = np.zeros(0, dtype=np.int64)
+        return Spans(z, z, z, ())
+
+
+class _DistinctWords:
+    """The distinct words of a text and where each occurs; patterns run once per distinct word."""
+
+    def __init__(self, words: Words):
+        strings = words.strings()
+        distinct = list(dict.fromkeys(strings))
+        index = {w: i for i, w in enumerate(distinct)}
+        self.ids = np.fromiter(map(index.__getitem__, strings), dtype=np.int64, count=len(strings))
+        self.strings = distinct
+        self.words = words
+        # Occurrences grouped by distinct word: occ_order[occ_offsets[u]:occ_offsets[u + 1]].
+        self.occ_order = np.argsort(self.ids, kind="stable")
+        self.occ_counts = np.bincount(self.ids, minlength=len(self.strings))
+        self.occ_offsets = np.concatenate(([0], np.cumsum(self.occ_counts)))
+        joined = "\n".join(self.strings)
+        self._cps = np.frombuffer(joined.encode("utf-32-le", errors="surrogatepass"), dtype=np.uint32)
+        lengths = np.fromiter((len(w) for w in self.strings), dtype=np.int64, count=len(self.strings))
+        self._starts = np.concatenate(([0], np.cumsum(lengths + 1)[:-1])) if len(lengths) else lengths
+        self._has: dict[str, np.ndarray] = {}
+
+    def having_any(self, needs: str) -> np.ndarray:
+        """Indices of distinct words holding at least one of the ``needs`` characters."""
+        if needs == "*":
+            return np.arange(len(self.strings))
+        if not needs or not self.strings:  # cross-word only (see _LINKS)
+            return _EMPTY
+        if needs not in self._has:
+            table = np.zeros(129, dtype=bool)
+            for ch in needs:
+                if ch == "0":
+                    table[48:58] = True
+                elif ch == "A":
+                    table[65:91] = True
+                elif ch == "a":
+                    table[97:123] = True
+                else:
+                    table[ord(ch)] = True
+            hits = table[np.minimum(self._cps, 128)].astype(np.int64)
+            per_word = np.add.reduceat(hits, self._starts) if hits.shape[0] else hits
+            self._has[needs] = np.flatnonzero(per_word > 0)
+        return self._has[needs]
+
+    def find(self, cat: Category) -> tuple[np.ndarray, np.ndarray]:
+        """Spans of ``cat`` at every occurrence, as (starts, ends) in the text."""
+        candidates = self.having_any(cat.needs).tolist()
+        if not candidates:
+            return _EMPTY, _EMPTY
+        strings = self.strings
+        subset = [strings[i] for i in candidates]
+        joined = "\n".join(subset)
+        lengths = np.fromiter((len(w) for w in subset), dtype=np.int64, count=len(subset))
+        bases = np.concatenate(([0], np.cumsum(lengths + 1)[:-1]))
+        group = cat.group
+        found = [m.span(group) if group else m.span() for m in cat.pattern.finditer(joined)]
+        if not found:
+            return _EMPTY, _EMPTY
+        arr = np.asarray(found, dtype=np.int64)
+        arr = arr[arr[:, 1] > arr[:, 0]]
+        which = np.searchsorted(bases, arr[:, 0], side="right") - 1
+        distinct = np.asarray(candidates, dtype=np.int64)[which]
+        local_s, local_e = arr[:, 0] - bases[which], arr[:, 1] - bases[which]
+        return self.at_occurrences(distinct, local_s, local_e)
+
+    def at_occurrences(self, distinct: np.ndarray, local_s: np.ndarray, local_e: np.ndarray):
+        """Expand per-distinct-word spans to every occurrence of those words."""
+        reps = self.occ_counts[distinct]
+        total = int(reps.sum())
+        if total == 0:
+            return _EMPTY, _EMPTY
+        # Occurrence k of match j is occ_order[occ_offsets[distinct[j]] + k].
+        first = np.repeat(self.occ_offsets[distinct], reps)
+        within = np.arange(total) - np.repeat(np.cumsum(reps) - reps, reps)
+        occ = self.occ_order[first + within]
+        word_starts = self.words.starts[occ]
+        return word_starts + np.repeat(local_s, reps), word_starts + np.repeat(local_e, reps)
+
+    def flag(self, pattern: re.Pattern[str], candidates: np.ndarray | None = None) -> np.ndarray:
+        """Per occurrence: does the word match ``pattern`` whole? (one regex pass)"""
+        strings = self.strings
+        ids = np.arange(len(strings)) if candidates is None else candidates
+        hit = np.zeros(len(strings), dtype=bool)
+        if ids.shape[0]:
+            subset = [strings[i] for i in ids.tolist()]
+            lengths = np.fromiter((len(w) for w in subset), dtype=np.int64, count=len(subset))
+            bases = np.concatenate(([0], np.cumsum(lengths + 1)[:-1]))
+            starts = [m.start() for m in _whole_word(pattern).finditer("\n".join(subset))]
+            if starts:
+                hit[ids[np.searchsorted(bases, np.asarray(starts), side="right") - 1]] = True
+        return hit[self.ids]
+
+
+@lru_cache(maxsize=64)
+def _whole_word(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    return re.compile(r"(?m)^(?:" + pattern.pattern + r")$", pattern.flags)
+
+
+_EMPTY = np.zeros(0, dtype=np.int64)
+
+# Cross-word links: a key word and its separator, then the value in the next word.
+_KEY_SEP = re.compile(
+    r"[{\[(,]*+(?:\"?[\w .$/-]{1,64}+\"|'[\w .$/-]{1,64}+'|[A-Za-z_][\w.-]{0,63}+)="
+    r"|[{\[(,]*+(?:\"?[\w .$/-]{1,64}+\"|'[\w .$/-]{1,64}+'|[a-z_][\w.-]{0,63}+|[A-Z][A-Za-z0-9]*+[_-][\w.-]{0,62}+):"
+)
+_EQ_KEY = re.compile(r"\"?[A-Za-z_][\w.-]{0,63}+\"?")
+_COLON_KEY = re.compile(r"\"[\w .$/-]{1,64}+\"|'[\w .$/-]{1,64}+'|[a-z_][\w.-]{0,63}+|[A-Z][A-Za-z0-9]*+[_-][\w.-]{0,62}+")
+_VALUE_PREFIX = re.compile(r"[^\s,;)\]}]++")
+_STATUS_CODE = re.compile(r"[1-5][0-9]{2}")
+_HTTP_VERSION = re.compile(r"HTTP/(?:1\.[01]|2(?:\.0)?)")
+_REASON = re.compile(r"(?:" + _HTTP_REASONS + r")(?![\w-])")
+_REASON_FIRST_WORDS = re.compile(r"(?:" + "|".join(sorted({r.split()[0] for r in _HTTP_REASONS.split("|")})) + r")")
+
+
+def _value_span(text: str, start: int, end: int) -> tuple[int, int]:
+    m = _VALUE_PREFIX.match(text, start, end)
+    return (start, m.end()) if m else (start, start)
+
+
+def _key_value_links(dw: _DistinctWords) -> tuple[np.ndarray, np.ndarray]:
+    """Values of spaced pairs: ``rss_mb: 4218``, ``x = f(y)``, ``"exit code": 139``."""
+    words, n = dw.words, len(dw.words)
+    if n < 2:
+        return _EMPTY, _EMPTY
+    seps = dw.having_any("=:")
+    key_sep = dw.flag(_KEY_SEP, seps)
+    eq = dw.flag(re.compile("="), seps)
+    colon = dw.flag(re.compile(":"), seps)
+    same_line_next = np.zeros(n, dtype=bool)
+    same_line_next[:-1] = words.lines[1:] == words.lines[:-1]
+    value_of = np.zeros(n, dtype=bool)  # word i+1 is a value
+    value_of[:-1] = key_sep[:-1] & same_line_next[:-1]
+    bare = np.flatnonzero((eq | colon) & same_line_next)
+    bare = bare[bare > 0]
+    text = words.text
+    for i in bare.tolist():
+        if words.lines[i - 1] != words.lines[i]:
+            continue
+        key = text[int(words.starts[i - 1]) : int(words.ends[i - 1])]
+        if (_EQ_KEY if eq[i] else _COLON_KEY).fullmatch(key):
+            value_of[i] = True
+    targets = np.flatnonzero(value_of) + 1
+    starts, ends = [], []
+    for j in targets.tolist():
+        s, e = _value_span(text, int(words.starts[j]), int(words.ends[j]))
+        if e > s:
+            starts.append(s)
+            ends.append(e)
+    return np.asarray(starts, dtype=np.int64), np.asarray(ends, dtype=np.int64)
+
+
+def _http_status_links(dw: _DistinctWords) -> tuple[np.ndarray, np.ndarray]:
+    """Status codes after ``HTTP/x.y`` and codes followed by their reason phrase."""
+    words, n = dw.words, len(dw.words)
+    if n < 2:
+        return _EMPTY, _EMPTY
+    code = dw.flag(_STATUS_CODE, dw.having_any("0"))
+    if not code.any():
+        return _EMPTY, _EMPTY
+    version = dw.flag(_HTTP_VERSION, dw.having_any("/"))
+    reason_first = dw.flag(_REASON_FIRST_WORDS, dw.having_any("A"))
+    lines, text = words.lines, words.text
+    same_prev = np.zeros(n, dtype=bool)
+    same_prev[1:] = lines[1:] == lines[:-1]
+    after_version = np.zeros(n, dtype=bool)
+    after_version[1:] = version[:-1]
+    before_reason = np.zeros(n, dtype=bool)
+    before_reason[:-1] = reason_first[1:] & same_prev[1:]
+    starts, ends = [], []
+    for i in np.flatnonzero(code & ((after_version & same_prev) | before_reason)).tolist():
+        s, e = int(words.starts[i]), int(words.ends[i])
+        if before_reason[i]:
+            line_end = text.find("\n", e)
+            m = _REASON.match(text, int(words.starts[i + 1]), len(text) if line_end < 0 else line_end)
+            if m and text[e : int(words.starts[i + 1])].strip(" \t") == "":
+                e = m.end()
+            elif not (after_version[i] and same_prev[i]):
+                continue
+        starts.append(s)
+        ends.append(e)
+    return np.asarray(starts, dtype=np.int64), np.asarray(ends, dtype=np.int64)
+
+
+_LINKS = {"key_value": _key_value_links, "http_status": _http_status_links}
+
+
+@dataclass(frozen=True)
 class MustKeep:
     """A must-keep configuration: which categories (or which seed preset) to detect."""
 
@@ -262,36 +534,48 @@ class MustKeep:
     preset: str | None = None
     extra: tuple[Category, ...] = field(default=())
 
-    def find(self, text: str) -> list[Span]:
-        """All must-keep spans of ``text``, sorted by start (categories may overlap)."""
-        spans: list[Span] = []
-        if self.preset is not None:
-            for m in SEED_PRESETS[self.preset].finditer(text):
-                s, e = _seed_span(m)
-                if e > s:
-                    spans.append(Span(s, e, self.preset))
-        for name in self.categories:
-            spans.extend(_find_category(CATEGORIES[name], text))
-        for cat in self.extra:
-            spans.extend(_find_category(cat, text))
-        spans.sort(key=lambda s: (s.start, s.end))
-        return spans
+    def spans(self, words: Words) -> Spans:
+        """All must-keep spans of the segmented text, as arrays (categories may overlap)."""
+        names: list[str] = []
+        all_s: list[np.ndarray] = []
+        all_e: list[np.ndarray] = []
+        all_c: list[np.ndarray] = []
 
-    def word_mask(self, words: Words, spans: Sequence[Span] | None = None) -> np.ndarray:
+        def add(name: str, s: np.ndarray, e: np.ndarray) -> None:
+            if s.shape[0]:
+                all_s.append(s)
+                all_e.append(e)
+                all_c.append(np.full(s.shape[0], len(names), dtype=np.int64))
+            names.append(name)
+
+        if self.preset is not None:
+            found = [_seed_span(m) for m in SEED_PRESETS[self.preset].finditer(words.text)]
+            arr = np.asarray(found, dtype=np.int64).reshape(-1, 2)
+            arr = arr[arr[:, 1] > arr[:, 0]]
+            add(self.preset, arr[:, 0], arr[:, 1])
+        cats = [CATEGORIES[name] for name in self.categories] + list(self.extra)
+        if cats and len(words):
+            dw = _DistinctWords(words)
+            for cat in cats:
+                s, e = dw.find(cat)
+                link = _LINKS.get(cat.name)
+                if link is not None:
+                    ls, le = link(dw)
+                    s, e = np.concatenate((s, ls)), np.concatenate((e, le))
+                add(cat.name, s, e)
+        if not all_s:
+            return Spans(_EMPTY, _EMPTY, _EMPTY, tuple(names))
+        return Spans(np.concatenate(all_s), np.concatenate(all_e), np.concatenate(all_c), tuple(names))
+
+    def find(self, text: str) -> list[Span]:
+        """All must-keep spans of ``text`` as :class:`Span` objects, sorted by position."""
+        return list(self.spans(segment(text)))
+
+    def word_mask(self, words: Words, spans: Spans | None = None) -> np.ndarray:
         """Which words overlap a must-keep span."""
         if spans is None:
-            spans = self.find(words.text)
-        starts = np.fromiter((s.start for s in spans), dtype=np.int64, count=len(spans))
-        ends = np.fromiter((s.end for s in spans), dtype=np.int64, count=len(spans))
-        return overlapping_words(words, starts, ends)
-
-
-def _find_category(cat: Category, text: str) -> Iterable[Span]:
-    name, group = cat.name, cat.group
-    for m in cat.pattern.finditer(text):
-        s, e = m.span(group) if group else m.span()
-        if e > s:
-            yield Span(s, e, name)
+            spans = self.spans(words)
+        return overlapping_words(words, spans.starts, spans.ends)
 
 
 def resolve(must_keep: MustKeep | str | Sequence[str] | bool | None) -> MustKeep | None:

@@ -7,7 +7,7 @@ import re
 
 import numpy as np
 
-from tersify.lexicon import is_decoration, normalise, FUNCTION_WORDS
+from tersify.lexicon import FUNCTION_WORDS, is_decoration, normalise
 from tersify.segment import Words
 
 # Variable parts of a line (anything with a digit) are masked to find its template.

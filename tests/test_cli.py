@@ -1,0 +1,95 @@
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tersify.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "samples" / "pytest_failures.txt"
+
+
+def run_cli(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "tersify", *args], input=stdin, capture_output=True,
+                          cwd=ROOT, timeout=120)
+
+
+def test_compress_sample_file_with_stats():
+    proc = run_cli("compress", str(SAMPLE), "--stats")
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout.decode()
+    assert "test_discount_rounding[5-50-3]" in out and "assert 2 == 3" in out
+    assert "must-keep spans kept" in proc.stderr.decode()
+    assert len(out) < SAMPLE.stat().st_size
+
+
+def test_stdin_and_json_output():
+    proc = run_cli("compress", "-", "--json", "--rate", "0.5", stdin=b"the exit code was 139 and it did not work\n")
+    assert proc.returncode == 0
+    payload = json.loads(proc.stdout)
+    assert "139" in payload["text"] and "not" in payload["text"]
+    assert payload["stats"]["rate_target"] == 0.5
+
+
+def test_non_utf8_bytes_round_trip_through_the_cli():
+    raw = b"exit 139 \xff\xfe bad\n"
+    proc = run_cli("compress", "-", "--rate", "1", stdin=raw)
+    assert proc.returncode == 0
+    assert proc.stdout == raw
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["compress", "/no/such/file"], "no such file"),
+        (["compress", "."], "is a directory"),
+        (["compress", "--rate", "1.5"], "rate must be between 0 and 1"),
+        (["compress", "--rate", "abc"], "rate must be a number"),
+        (["compress", "--threshold", "-1"], "threshold must be between 0 and 1"),
+        (["compress", "--categories", "number,bogus"], "unknown must-keep category 'bogus'"),
+        (["compress", "--scorer", "bogus"], "unknown scorer 'bogus'"),
+    ],
+)
+def test_errors_are_one_line_without_traceback(args, message):
+    proc = run_cli(*args, stdin=b"x")
+    err = proc.stderr.decode()
+    assert proc.returncode != 0
+    assert message in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can read any file")
+def test_unreadable_file(tmp_path):
+    f = tmp_path / "secret.log"
+    f.write_text("x")
+    f.chmod(0)
+    proc = run_cli("compress", str(f))
+    assert proc.returncode != 0 and "permission denied" in proc.stderr.decode()
+
+
+def test_unreadable_file_reported_cleanly(tmp_path, monkeypatch, capsys):
+    f = tmp_path / "secret.log"
+    f.write_text("x")
+    monkeypatch.setattr(os, "access", lambda *a, **k: False)
+    assert main(["compress", str(f)]) == 2
+    assert "permission denied" in capsys.readouterr().err
+
+
+def test_version():
+    proc = run_cli("--version")
+    assert proc.returncode == 0 and proc.stdout.decode().startswith("tersify ")
+
+
+def test_categories_restrict_must_keep(capsysbinary):
+    import io
+
+    sys_stdin = sys.stdin
+    try:
+        sys.stdin = io.TextIOWrapper(io.BytesIO(b"exit 139 SIGSEGV"))
+        assert main(["compress", "--categories", "number", "--threshold", "1"]) == 0
+    finally:
+        sys.stdin = sys_stdin
+    assert capsysbinary.readouterr().out.split() == [b"139"]

@@ -1,0 +1,156 @@
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tersify import compress
+from tersify.compress import rebuild, select_words
+from tersify.errors import TersifyError
+from tersify.mustkeep import MustKeep
+from tersify.segment import segment
+
+
+class FixedScorer:
+    """Scores from a word -> score table (default 0)."""
+
+    name = "fixed"
+
+    def __init__(self, table: dict[str, float] | None = None, default: float = 0.0):
+        self.table, self.default = table or {}, default
+
+    def score(self, words):
+        return np.array([self.table.get(w, self.default) for w in words.strings()], dtype=np.float32)
+
+
+def out_words(text: str) -> list[str]:
+    return text.split()
+
+
+def test_rebuild_keeps_lines_indentation_and_inner_spacing():
+    text = "def f():\n    x  =\tg(y)   # note\n    return x\n"
+    words = segment(text)
+    keep = np.array([True, True, True, True, True, False, False, True, True])
+    assert rebuild(words, keep) == "def f():\n    x  =\tg(y)\n    return x\n"
+
+
+def test_dropped_run_becomes_one_space_and_empty_line_disappears():
+    text = "alpha the of a beta\nthe of\ngamma\n"
+    result = compress(text, scorer=FixedScorer({"alpha": 1, "beta": 1, "gamma": 1}), must_keep=False)
+    assert result.text == "alpha beta\ngamma\n"
+
+
+def test_blank_line_runs_collapse_to_one():
+    text = "one\n\n\n\ntwo\n   \n\nthree\n"
+    assert compress(text, scorer=FixedScorer(default=1.0)).text == "one\n\ntwo\n\nthree\n"
+
+
+def test_crlf_is_preserved():
+    text = "keep this\r\ndrop\r\nkeep that\r\n"
+    result = compress(text, scorer=FixedScorer({"keep": 1, "this": 1, "that": 1}), must_keep=False)
+    assert result.text == "keep this\r\nkeep that\r\n"
+
+
+def test_must_keep_overrides_scorer():
+    text = "the process exited with code 139 and signal SIGSEGV, it did not recover"
+    result = compress(text, scorer=FixedScorer())
+    assert out_words(result.text) == ["139", "SIGSEGV,", "not"]
+    assert result.stats.must_keep_spans_kept == result.stats.must_keep_spans
+
+
+def test_rate_is_one_global_budget_with_must_keep_counted():
+    text = " ".join(f"w{i}" if i % 2 else "filler" for i in range(20))
+    scores = {"filler": 0.9}
+    result = compress(text, rate=0.5, scorer=FixedScorer(scores), must_keep=False)
+    assert result.stats.words_out == 10
+    result = compress(text, rate=0.1, scorer=FixedScorer(scores))  # 10 identifiers are must-keep
+    assert result.stats.words_out == 10 and result.stats.rate_achieved == pytest.approx(0.5)
+
+
+def test_rate_fills_with_best_scores_earlier_first_on_ties():
+    scores = np.array([0.2, 0.9, 0.5, 0.5, 0.1], dtype=np.float32)
+    keep = select_words(scores, np.zeros(5, dtype=bool), rate=0.6)
+    assert keep.tolist() == [False, True, True, True, False]
+
+
+def test_threshold_keeps_scores_above():
+    scores = np.array([0.2, 0.5, 0.51], dtype=np.float32)
+    assert select_words(scores, np.zeros(3, dtype=bool), threshold=0.5).tolist() == [False, False, True]
+
+
+def test_invalid_arguments_raise_clear_errors():
+    with pytest.raises(TersifyError, match="rate"):
+        compress("x", rate=1.5)
+    with pytest.raises(TersifyError, match="threshold"):
+        compress("x", threshold=-0.1)
+    with pytest.raises(TersifyError, match="str"):
+        compress(b"x")  # type: ignore[arg-type]
+
+
+def test_scorer_returning_wrong_shape_is_an_error():
+    class Bad:
+        name = "bad"
+
+        def score(self, words):
+            return np.zeros(1)
+
+    with pytest.raises(TersifyError, match="bad"):
+        compress("a b c", scorer=Bad())
+
+
+def test_labeling_guide_json_example_is_kept_whole():
+    text = '{"exit_code": 139, "signal": "SIGSEGV", "rss_mb": 4218, "dirty_pages": 1124}'
+    assert compress(text).text == text
+
+
+def test_seed_preset_runs_through_compress():
+    result = compress("exit 139 with SIGSEGV at the end", must_keep="seed-tight", scorer=FixedScorer())
+    assert out_words(result.text) == ["139", "SIGSEGV"]
+
+
+# --- properties over random and adversarial text -------------------------------------
+
+TOKENS = st.sampled_from(
+    ["the", "a", "of", "error", "not", "139", "0x7f", "--flag", "/usr/lib/x.so", "Foo.bar", "SIGKILL",
+     "x=1", "key:", "value", "é", "中文", "🙂", "\u202eabc", "\x00", "\x07", "====", "\t", "  ", "\r\n", "\n",
+     "\n\n", "->", "(", "{", "ok,", "v1.2.3", "a_b", "λ"]
+)
+TEXTS = st.one_of(st.text(max_size=200), st.lists(TOKENS, max_size=60).map(" ".join),
+                  st.lists(TOKENS, max_size=60).map("".join))
+
+
+def is_subsequence(small: list[str], big: list[str]) -> bool:
+    it = iter(big)
+    return all(any(w == b for b in it) for w in small)
+
+
+def check_properties(text: str, result) -> None:
+    # Extractive: output words are input words, in order, byte for byte.
+    assert is_subsequence(result.text.split(), text.split())
+    # Lines never merge: every output line's words come from one input line, lines in order.
+    in_lines = [ln.split() for ln in text.split("\n")]
+    pos = 0
+    for line in result.text.split("\n"):
+        ws = line.split()
+        if not ws:
+            continue
+        while pos < len(in_lines) and not is_subsequence(ws, in_lines[pos]):
+            pos += 1
+        assert pos < len(in_lines), f"output line {line!r} is not from one input line"
+        pos += 1
+    # Every must-keep span of the input appears verbatim in the output.
+    for span in MustKeep().find(text):
+        assert text[span.start : span.end] in result.text
+
+
+@settings(max_examples=300, deadline=None)
+@given(TEXTS, st.one_of(st.none(), st.floats(0, 1)))
+def test_properties_hold_on_random_text(text, rate):
+    result = compress(text, rate=rate)
+    check_properties(text, result)
+    assert compress(text, rate=rate).text == result.text  # deterministic
+
+
+@settings(max_examples=100, deadline=None)
+@given(TEXTS)
+def test_properties_hold_with_the_scorer_dropping_everything(text):
+    check_properties(text, compress(text, scorer=FixedScorer()))

@@ -1,0 +1,164 @@
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tersify.errors import TersifyError
+from tersify.mustkeep import (
+    CATEGORIES,
+    SEED_ORIGINAL_PATTERN,
+    SEED_PRESETS,
+    SEED_TIGHT_PATTERN,
+    MustKeep,
+    resolve,
+)
+from tersify.segment import segment
+
+
+def found(category: str, text: str) -> list[str]:
+    return [text[s.start : s.end] for s in MustKeep(categories=(category,)).find(text)]
+
+
+SEED_EXAMPLES = [
+    ("signal_errno", "crashed with SIGSEGV", "SIGSEGV"),
+    ("allcaps", "crashed with SIGSEGV", "SIGSEGV"),
+    ("hex", "at address 0x7fff2038 in", "0x7fff2038"),
+    ("number", "exit code 139", "139"),
+    ("number", "rss 4218 pages", "4218"),
+    ("flag", "run with --verbose now", "--verbose"),
+    ("flag", "cc -O2 main.c", "-O2"),
+    ("dotted", "edit Cargo.toml first", "Cargo.toml"),
+    ("file_ext", "edit Cargo.toml first", ".toml"),
+    ("unix_path", "see /var/log/app.log for", "/var/log/app.log"),
+    ("dotted", "frame libsystem_kernel.dylib +12", "libsystem_kernel.dylib"),
+    ("camelcase", "raised TokenExpiredError here", "TokenExpiredError"),
+    ("allcaps", "EXC_BAD_INSTRUCTION (code=1)", "EXC_BAD_INSTRUCTION"),
+    ("number_unit", "handled in ~3ms per token", "~3ms"),
+]
+
+EXTRA_EXAMPLES = [
+    ("number_unit", "peak 4218MB after 12.5s", "4218MB"),
+    ("url", "fetch https://example.com/a?b=1 failed", "https://example.com/a?b=1"),
+    ("email", "mail ops@example.org now", "ops@example.org"),
+    ("ipv4", "connect 10.0.0.12 refused", "10.0.0.12"),
+    ("ipv6", "bind fe80::1 ok", "fe80::1"),
+    ("ipv6", "addr 2001:db8::8a2e:370:7334 up", "2001:db8::8a2e:370:7334"),
+    ("host_port", "dial localhost:8080 timed out", "localhost:8080"),
+    ("uuid", "req 550e8400-e29b-41d4-a716-446655440000 done", "550e8400-e29b-41d4-a716-446655440000"),
+    ("hash", "commit 3f2a9c1 merged", "3f2a9c1"),
+    ("hash", "sha256 " + "ab12" * 16, "ab12" * 16),
+    ("version", "upgrade to 3.28.33 today", "3.28.33"),
+    ("version", "tag v1.2.0-rc1 pushed", "v1.2.0-rc1"),
+    ("file_line", "error at src/auth.py:88 near", "src/auth.py:88"),
+    ("file_line", "main.go:42:7: undefined", "main.go:42:7"),
+    ("windows_path", r"open C:\Users\app\log.txt failed", r"C:\Users\app\log.txt"),
+    ("key_value", "rss_mb=4218 ok", "4218"),
+    ("key_value", '{"signal": "SIGSEGV"}', '"SIGSEGV"'),
+    ("key_value", "retries: 3", "3"),
+    ("http_status", "HTTP/1.1 503 Service Unavailable", "503 Service Unavailable"),
+    ("http_status", "GET /api 404 Not Found", "404 Not Found"),
+    ("signal_errno", "open: ENOENT", "ENOENT"),
+    ("signal_errno", "connect ECONNREFUSED 127.0.0.1:5432", "ECONNREFUSED"),
+    ("identifier", "in load_settings at", "load_settings"),
+    ("identifier", "block blk_38865049064139660 done", "blk_38865049064139660"),
+    ("protected", "the test did not pass", "not"),
+    ("protected", "can't open", "can't"),
+    ("protected", "FAILED tests", "FAILED"),
+]
+
+
+@pytest.mark.parametrize(("category", "text", "expected"), SEED_EXAMPLES + EXTRA_EXAMPLES)
+def test_category_catches_example(category, text, expected):
+    assert expected in found(category, text)
+
+
+PROSE = (
+    "The quick brown fox jumps over the lazy dog while the committee reviews "
+    "their quarterly plans and writes a friendly summary for everyone involved."
+)
+
+
+@pytest.mark.parametrize("category", [c for c in CATEGORIES if c != "protected"])
+def test_category_does_not_fire_on_plain_prose(category):
+    assert found(category, PROSE) == []
+
+
+def test_protected_words_only_whole_words():
+    assert found("protected", "notable nothing knot") == ["nothing"]
+
+
+def test_key_value_with_prose_colon_is_not_a_pair():
+    assert found("key_value", "Note: The process has been terminated") == []
+
+
+def test_every_category_is_linear_on_adversarial_runs():
+    # A backtracking pattern would need ~10^10 steps here and never finish.
+    runs = ["a" * 200_000, "a-" * 100_000, "a." * 100_000, "1." * 100_000, "a_" * 100_000,
+            "/a" * 100_000, "0" * 200_000, "aB" * 100_000, ":a" * 100_000, "\\a" * 100_000]
+    mk = MustKeep()
+    for run in runs:
+        mk.find(run + "!")
+        for preset in SEED_PRESETS.values():
+            for _ in preset.finditer(run + "!"):
+                pass
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="aZ09._-/:=@x \n\t~%", max_size=80))
+def test_word_engine_agrees_with_plain_regex_search(text):
+    # Spans are found once per distinct word; that must equal running each pattern on the text.
+    for name, cat in CATEGORIES.items():
+        if not cat.needs:
+            continue
+        expected = sorted(m.span(cat.group) if cat.group else m.span() for m in cat.pattern.finditer(text))
+        expected = [sp for sp in expected if sp[1] > sp[0]]
+        got = sorted((s.start, s.end) for s in MustKeep(categories=(name,)).find(text))
+        if name == "key_value":
+            assert set(expected) <= set(got), name
+        else:
+            assert got == expected, name
+
+
+SEED_VOCABULARY = [
+    "SIGSEGV", "0x7fff2038", "139", "3.14", "v2", "x86_64", "libc.so.6", "/var/log/app.log", "--verbose",
+    "-O2", "-n", "TokenExpiredError", "the", "Cargo.toml", "load_settings", "1.2.3", "EOF", "src/auth.py:88",
+    "262,144", "~3ms", "(code=1)", "dfs.DataNode", "e.g.", "HTTP/1.1", "404", "main.c", "EXC_BAD_ACCESS",
+    "well-known", "it's", "[5-50-3]", "a.b", "x", "run", "Failed:",
+]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(SEED_VOCABULARY), max_size=12), st.sampled_from([" ", "\n", "  "]))
+def test_linear_seed_presets_agree_with_published_regexes(tokens, sep):
+    # Equal on ordinary text: whitespace-separated tokens of tool outputs.
+    text = sep.join(tokens)
+    for preset, raw in (("seed-tight", SEED_TIGHT_PATTERN), ("seed", SEED_ORIGINAL_PATTERN)):
+        published = [m.group() for m in re.finditer(raw, text)]
+        ours = [text[s.start : s.end] for s in MustKeep(categories=(), preset=preset).find(text)]
+        assert sorted(ours) == sorted(published)
+
+
+def test_seed_presets_differ_on_numbers_inside_tokens():
+    text = "v2 build 3.4.5 x86"
+    tight = [text[s.start : s.end] for s in MustKeep(categories=(), preset="seed-tight").find(text)]
+    original = [text[s.start : s.end] for s in MustKeep(categories=(), preset="seed").find(text)]
+    assert "3.4" in original and "3.4" not in tight
+
+
+def test_resolve_rejects_unknown_category():
+    with pytest.raises(TersifyError, match="unknown must-keep category 'nope'"):
+        resolve(["number", "nope"])
+
+
+def test_resolve_forms():
+    assert resolve(False) is None
+    assert resolve(True).categories == tuple(CATEGORIES)
+    assert resolve("seed").preset == "seed"
+    assert resolve(["number", "hex"]).categories == ("number", "hex")
+
+
+def test_word_mask_keeps_whole_word_for_partial_span():
+    words = segment("open Cargo.toml now")
+    mask = MustKeep(categories=("file_ext",)).word_mask(words)
+    assert mask.tolist() == [False, True, False]
