@@ -8,7 +8,7 @@ keep mask -> output). ``compress()`` applies the must-keep override and the
 from __future__ import annotations
 
 import importlib
-from functools import lru_cache
+from functools import cache
 from typing import Protocol, runtime_checkable
 
 import numpy as np
@@ -38,7 +38,7 @@ def available_scorers() -> dict[str, str]:
     return {name: description for name, (_, description) in SCORERS.items()}
 
 
-@lru_cache(maxsize=None)
+@cache
 def get_scorer(name: str) -> Scorer:
     """A scorer by name (built once per process: models load once)."""
     if name not in SCORERS:
