@@ -80,70 +80,87 @@ def select_words(
 
 
 def rebuild(words: Words, keep: np.ndarray) -> str:
-    """The output text for a keep mask, sliced from the original."""
+    """The output text for a keep mask, sliced from the original.
+
+    Runs of consecutive kept words on one line are copied as one slice, so the original
+    spacing between adjacent kept words (tabs, alignment) survives. Each run becomes
+    ``prefix + slice + suffix``: the prefix is the line's indentation for a line's first
+    run and one space otherwise; the last run of a line carries the line's trailing
+    whitespace (when its last word is kept), its terminator, and one blank line when
+    blank lines stood between it and the next line that has output.
+    """
     text = words.text
     n = len(words)
     if n == 0 or not keep.any():
         return ""
-    starts, ends, lines = words.starts, words.ends, words.lines
-    line_starts = words.line_starts
+    lines = words.lines
     n_lines = words.n_lines
+    line_starts = words.line_starts
 
-    # Runs of consecutive kept words on one line are copied as one slice, so the original
-    # spacing between adjacent kept words (tabs, alignment) survives.
-    same_line_prev = np.zeros(n, dtype=bool)
-    same_line_prev[1:] = lines[1:] == lines[:-1]
-    prev_kept = np.zeros(n, dtype=bool)
-    prev_kept[1:] = keep[:-1]
-    next_kept = np.zeros(n, dtype=bool)
-    next_kept[:-1] = keep[1:]
     same_line_next = np.zeros(n, dtype=bool)
-    same_line_next[:-1] = same_line_prev[1:]
-    run_first = np.flatnonzero(keep & ~(prev_kept & same_line_prev)).tolist()
-    run_last = np.flatnonzero(keep & ~(next_kept & same_line_next)).tolist()
+    same_line_next[:-1] = lines[1:] == lines[:-1]
+    kept_next = np.zeros(n, dtype=bool)
+    kept_next[:-1] = keep[1:]
+    kept_prev = np.zeros(n, dtype=bool)
+    kept_prev[1:] = keep[:-1]
+    same_line_prev = np.zeros(n, dtype=bool)
+    same_line_prev[1:] = same_line_next[:-1]
+    run_first = np.flatnonzero(keep & ~(kept_prev & same_line_prev))
+    run_last = np.flatnonzero(keep & ~(kept_next & same_line_next))
+    run_line = lines[run_first]
 
     words_per_line = np.bincount(lines, minlength=n_lines)
-    blank_before = np.concatenate(([0], np.cumsum(words_per_line == 0)))  # blank lines in [0, k)
     first_word_of_line = np.concatenate(([0], np.cumsum(words_per_line)))[:-1]
     last_word_of_line = first_word_of_line + words_per_line - 1
+    blank_before = np.concatenate(([0], np.cumsum(words_per_line == 0)))  # blank lines in [0, k)
 
-    starts_l, ends_l, lines_l = starts.tolist(), ends.tolist(), lines.tolist()
-    line_starts_l = line_starts.tolist()
-    text_len = len(text)
+    # Where each line's content ends (before "\r\n" or "\n") and its terminator.
+    newline = np.append(line_starts[1:] - 1, len(text))
+    has_newline = np.arange(n_lines) < n_lines - 1
+    cr = np.zeros(n_lines, dtype=bool)
+    idx = np.flatnonzero(has_newline & (newline > line_starts))
+    if idx.shape[0]:
+        cr[idx] = [text[i - 1] == "\r" for i in newline[idx].tolist()]
+    content_end = newline - cr
 
-    def line_end(k: int) -> tuple[int, str]:
-        """Where line k's content ends, and its terminator ('' for the last line)."""
-        if k + 1 < n_lines:
-            nl = line_starts_l[k + 1] - 1
-            if nl > line_starts_l[k] and text[nl - 1] == "\r":
-                return nl - 1, "\r\n"
-            return nl, "\n"
-        return text_len, ""
+    first_in_line = np.ones(run_first.shape[0], dtype=bool)
+    first_in_line[1:] = run_line[1:] != run_line[:-1]
+    last_in_line = np.ones(run_first.shape[0], dtype=bool)
+    last_in_line[:-1] = first_in_line[1:]
 
-    def close_line(k: int, last_kept_word: int) -> str:
-        content_end, terminator = line_end(k)
-        if last_kept_word == last_word_of_line[k]:
-            return text[ends_l[last_kept_word] : content_end] + terminator
-        return terminator
+    next_line = np.append(run_line[1:], -1)
+    has_next = next_line >= 0
+    blank_between = np.zeros(run_first.shape[0], dtype=bool)
+    blank_between[has_next] = (blank_before[next_line[has_next]] - blank_before[run_line[has_next] + 1]) > 0
 
+    starts, ends = words.starts, words.ends
+    body_start = starts[run_first]
+    body_end = ends[run_last]
+    indent_start = line_starts[run_line]
+    indent_end = starts[first_word_of_line[run_line]]
+    tail_end = np.where(run_last == last_word_of_line[run_line], content_end[run_line], body_end)
+
+    terminators = ("", "\n", "\r\n")
+    term_kind = np.where(has_newline[run_line], np.where(cr[run_line], 2, 1), 0)
     out: list[str] = []
-    prev_line = -1
-    prev_word = -1
-    for first, last in zip(run_first, run_last, strict=True):
-        line = lines_l[first]
-        if line != prev_line:
-            if prev_line >= 0:
-                out.append(close_line(prev_line, prev_word))
-                if blank_before[line] - blank_before[prev_line + 1] > 0:
-                    out.append(line_end(prev_line)[1] or "\n")
-            line_start = line_starts_l[line]
-            indent_end = starts_l[first_word_of_line[line]]
-            out.append(text[line_start:indent_end])
+    append = out.append
+    for fil, lil, bs, be, ist, ien, te, tk, bb in zip(
+        first_in_line.tolist(), last_in_line.tolist(), body_start.tolist(), body_end.tolist(),
+        indent_start.tolist(), indent_end.tolist(), tail_end.tolist(), term_kind.tolist(),
+        blank_between.tolist(), strict=True,
+    ):
+        if fil:
+            if ien == bs:  # the line's first word is kept: indentation and body are one slice
+                append(text[ist:te if lil else be])
+            else:
+                append(text[ist:ien])
+                append(text[bs:te if lil else be])
         else:
-            out.append(" ")
-        out.append(text[starts_l[first] : ends_l[last]])
-        prev_line, prev_word = line, last
-    out.append(close_line(prev_line, prev_word))
+            append(" ")
+            append(text[bs:te if lil else be])
+        if lil:
+            term = terminators[tk]
+            append(term + (term or "\n") if bb else term)
     return "".join(out)
 
 

@@ -34,8 +34,9 @@ class Category:
     (once per distinct word, however often it occurs). ``needs`` lists characters of
     which a word must hold at least one for the pattern to be tried (a cheap vectorised
     filter; ``0`` stands for any digit, ``A`` for any upper-case letter, ``a`` for any
-    lower-case letter, ``*`` for anything, empty: the pattern spans words and is found by
-    a link rule only). ``group`` names the capture group that is
+    lower-case letter, ``*`` for anything, a repeated character such as ``::`` for "at
+    least that many", ``&`` between groups for "and", empty: the pattern spans words and
+    is found by a link rule only). ``group`` names the capture group that is
     the span (``None``: the whole match).
     """
 
@@ -114,7 +115,7 @@ CATEGORIES: dict[str, Category] = {
             "standalone numbers, decimals and digit groups: 139, 4218, 0.25, 262,144",
             needs="0",
         ),
-        Category("hex", _c(r"(?<!\w)0[xX][0-9a-fA-F]++(?!\w)"), "hex literals: 0x7fff2038", needs="xX"),
+        Category("hex", _c(r"(?<!\w)0[xX][0-9a-fA-F]++(?!\w)"), "hex literals: 0x7fff2038", needs="xX&0"),
         Category(
             "allcaps",
             _c(r"(?<!\w)[A-Z][A-Z0-9_]++(?<=[A-Z0-9])(?!\w)"),
@@ -157,13 +158,13 @@ CATEGORIES: dict[str, Category] = {
             "number_unit",
             _c(r"(?<![\w.~])~?[0-9]++(?:\.[0-9]++)?+(?:" + _UNITS + r")(?![\w.]|\.\w)"),
             "numbers with units: 3ms, ~3ms, 4218MB, 12.5s, 85%",
-            needs="0",
+            needs="0&aA%",
         ),
         Category(
             "url",
             _c(r"(?<![\w+.-])[A-Za-z][A-Za-z0-9+.-]*+://[^\s<>\"'`]++"),
             "URLs: https://example.com/a?b=1",
-            needs=":",
+            needs=":&/",
         ),
         Category(
             "email",
@@ -175,7 +176,7 @@ CATEGORIES: dict[str, Category] = {
             "ipv4",
             _c(r"(?<![\w.])(?:[0-9]{1,3}\.){3}[0-9]{1,3}(?:/[0-9]{1,2})?(?::[0-9]{1,5})?(?!\w|\.[0-9])"),
             "IPv4 addresses, CIDR blocks and ip:port: 10.0.0.1, 192.168.0.0/16",
-            needs=".",
+            needs=".&0",
         ),
         Category(
             "ipv6",
@@ -185,38 +186,38 @@ CATEGORIES: dict[str, Category] = {
                 r"(?<=[0-9a-fA-F:])(?<!::)(?![\w:])|(?<![\w:.])::1(?![\w:])"
             ),
             "IPv6 addresses: fe80::1, 2001:db8::8a2e:370:7334",
-            needs=":",
+            needs="::",
         ),
         Category(
             "host_port",
             _c(r"(?<![\w.:-])[A-Za-z][\w.-]*+:[0-9]{2,5}(?![\w.:])"),
             "host:port pairs: localhost:8080, db.internal:5432",
-            needs=":",
+            needs=":&0",
         ),
         Category(
             "uuid",
             _c(r"(?<![\w-])[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}(?![\w-])"),
             "UUIDs",
-            needs="-",
+            needs="-&0",
         ),
         Category(
             "hash",
             # Both a digit and a letter: the first character decides which one to look for.
             _c(r"(?:[0-9](?<!\w[0-9])(?=[0-9]*+[a-f])|[a-f](?<!\w[a-f])(?=[a-f]*+[0-9]))[0-9a-f]{6,127}+(?!\w)"),
             "hashes: git SHAs of 7+ hex digits, sha256 digests",
-            needs="0",
+            needs="0&abcdef",
         ),
         Category(
             "version",
             _c(r"(?<![\w.])[vV]?[0-9]++(?:\.[0-9]++){1,3}+(?:-[0-9A-Za-z]++(?:\.[0-9A-Za-z]++)*+)?+(?:\+[\w.]++)?+(?!\w)"),
             "versions: 3.28.33, v1.2.0-rc1",
-            needs=".",
+            needs=".&0",
         ),
         Category(
             "file_line",
             _c(r"(?<![\w./\\-])[\w./\\-]*\.[A-Za-z0-9]{1,8}:[0-9]++(?::[0-9]++)?+"),
             "file:line[:col]: src/auth.py:88, main.go:42:7",
-            needs=":",
+            needs=":&0&.",
         ),
         Category(
             "windows_path",
@@ -322,6 +323,8 @@ class Spans:
     ends: np.ndarray
     codes: np.ndarray
     names: tuple[str, ...]
+    # Which words of the segmented text overlap a span, when the finder knew it already.
+    word_mask: np.ndarray | None = None
 
     def __len__(self) -> int:
         return int(self.starts.shape[0])
@@ -351,57 +354,77 @@ class _DistinctWords:
         index = {w: i for i, w in enumerate(distinct)}
         self.ids = np.fromiter(map(index.__getitem__, strings), dtype=np.int64, count=len(strings))
         self.strings = distinct
+        self._index = index
         self.words = words
         # Occurrences grouped by distinct word: occ_order[occ_offsets[u]:occ_offsets[u + 1]].
         self.occ_order = np.argsort(self.ids, kind="stable")
         self.occ_counts = np.bincount(self.ids, minlength=len(self.strings))
         self.occ_offsets = np.concatenate(([0], np.cumsum(self.occ_counts)))
+        first_occurrence = self.occ_order[self.occ_offsets[:-1]]
+        self.lengths = (words.ends - words.starts)[first_occurrence]
         joined = "\n".join(self.strings)
         self._cps = np.frombuffer(joined.encode("utf-32-le", errors="surrogatepass"), dtype=np.uint32)
-        lengths = np.fromiter((len(w) for w in self.strings), dtype=np.int64, count=len(self.strings))
-        self._starts = np.concatenate(([0], np.cumsum(lengths + 1)[:-1])) if len(lengths) else lengths
+        self._starts = np.concatenate(([0], np.cumsum(self.lengths + 1)[:-1])) if len(distinct) else _EMPTY
         self._has: dict[str, np.ndarray] = {}
+        self.matched = np.zeros(len(distinct), dtype=bool)  # distinct words holding a span
+        self._joined: dict[str, tuple[str, np.ndarray, np.ndarray]] = {}
 
     def having_any(self, needs: str) -> np.ndarray:
-        """Indices of distinct words holding at least one of the ``needs`` characters."""
+        """Indices of distinct words that satisfy ``needs`` (see :class:`Category`):
+        at least one character of each ``&``-separated group."""
         if needs == "*":
             return np.arange(len(self.strings))
         if not needs or not self.strings:  # cross-word only (see _LINKS)
             return _EMPTY
         if needs not in self._has:
-            table = np.zeros(129, dtype=bool)
-            for ch in needs:
-                if ch == "0":
-                    table[48:58] = True
-                elif ch == "A":
-                    table[65:91] = True
-                elif ch == "a":
-                    table[97:123] = True
-                else:
-                    table[ord(ch)] = True
-            hits = table[np.minimum(self._cps, 128)].astype(np.int64)
-            per_word = np.add.reduceat(hits, self._starts) if hits.shape[0] else hits
-            self._has[needs] = np.flatnonzero(per_word > 0)
+            ok = np.ones(len(self.strings), dtype=bool)
+            for group in needs.split("&"):
+                if len(group) > 1 and len(set(group)) == 1:  # "::": at least two ':'
+                    counts = np.add.reduceat((self._cps == ord(group[0])).astype(np.int32), self._starts)
+                    ok &= counts >= len(group)
+                    continue
+                table = np.zeros(129, dtype=bool)
+                for ch in group:
+                    if ch == "0":
+                        table[48:58] = True
+                    elif ch == "A":
+                        table[65:91] = True
+                    elif ch == "a":
+                        table[97:123] = True
+                    else:
+                        table[ord(ch)] = True
+                hits = table[np.minimum(self._cps, 128)]
+                ok &= np.logical_or.reduceat(hits, self._starts)
+            self._has[needs] = np.flatnonzero(ok)
         return self._has[needs]
+
+    def joined(self, needs: str) -> tuple[str, np.ndarray, np.ndarray]:
+        """The candidate words for ``needs`` joined by newlines, their ids and offsets."""
+        if needs not in self._joined:
+            candidates = self.having_any(needs)
+            strings = self.strings
+            joined = "\n".join([strings[i] for i in candidates.tolist()])
+            bases = np.concatenate(([0], np.cumsum(self.lengths[candidates] + 1)[:-1]))
+            self._joined[needs] = (joined, candidates, bases)
+        return self._joined[needs]
 
     def find(self, cat: Category) -> tuple[np.ndarray, np.ndarray]:
         """Spans of ``cat`` at every occurrence, as (starts, ends) in the text."""
-        candidates = self.having_any(cat.needs).tolist()
-        if not candidates:
+        joined, candidates, bases = self.joined(cat.needs)
+        if not joined:
             return _EMPTY, _EMPTY
-        strings = self.strings
-        subset = [strings[i] for i in candidates]
-        joined = "\n".join(subset)
-        lengths = np.fromiter((len(w) for w in subset), dtype=np.int64, count=len(subset))
-        bases = np.concatenate(([0], np.cumsum(lengths + 1)[:-1]))
-        group = cat.group
-        found = [m.span(group) if group else m.span() for m in cat.pattern.finditer(joined)]
+        if cat.group:
+            group = cat.group
+            found = [m.span(group) for m in cat.pattern.finditer(joined)]
+        else:
+            found = [m.span() for m in cat.pattern.finditer(joined)]
         if not found:
             return _EMPTY, _EMPTY
         arr = np.asarray(found, dtype=np.int64)
         arr = arr[arr[:, 1] > arr[:, 0]]
         which = np.searchsorted(bases, arr[:, 0], side="right") - 1
-        distinct = np.asarray(candidates, dtype=np.int64)[which]
+        distinct = candidates[which]
+        self.matched[distinct] = True
         local_s, local_e = arr[:, 0] - bases[which], arr[:, 1] - bases[which]
         return self.at_occurrences(distinct, local_s, local_e)
 
@@ -417,6 +440,11 @@ class _DistinctWords:
         occ = self.occ_order[first + within]
         word_starts = self.words.starts[occ]
         return word_starts + np.repeat(local_s, reps), word_starts + np.repeat(local_e, reps)
+
+    def is_word(self, word: str) -> np.ndarray:
+        """Per occurrence: is the word exactly ``word``?"""
+        i = self._index.get(word)
+        return self.ids == i if i is not None else np.zeros(self.ids.shape[0], dtype=bool)
 
     def flag(self, pattern: re.Pattern[str], candidates: np.ndarray | None = None) -> np.ndarray:
         """Per occurrence: does the word match ``pattern`` whole? (one regex pass)"""
@@ -464,10 +492,8 @@ def _key_value_links(dw: _DistinctWords) -> tuple[np.ndarray, np.ndarray]:
     words, n = dw.words, len(dw.words)
     if n < 2:
         return _EMPTY, _EMPTY
-    seps = dw.having_any("=:")
-    key_sep = dw.flag(_KEY_SEP, seps)
-    eq = dw.flag(re.compile("="), seps)
-    colon = dw.flag(re.compile(":"), seps)
+    key_sep = dw.flag(_KEY_SEP, dw.having_any("=:"))
+    eq, colon = dw.is_word("="), dw.is_word(":")
     same_line_next = np.zeros(n, dtype=bool)
     same_line_next[:-1] = words.lines[1:] == words.lines[:-1]
     value_of = np.zeros(n, dtype=bool)  # word i+1 is a value
@@ -496,7 +522,8 @@ def _http_status_links(dw: _DistinctWords) -> tuple[np.ndarray, np.ndarray]:
     words, n = dw.words, len(dw.words)
     if n < 2:
         return _EMPTY, _EMPTY
-    code = dw.flag(_STATUS_CODE, dw.having_any("0"))
+    digits = dw.having_any("0")
+    code = dw.flag(_STATUS_CODE, digits[dw.lengths[digits] == 3])
     if not code.any():
         return _EMPTY, _EMPTY
     version = dw.flag(_HTTP_VERSION, dw.having_any("/"))
@@ -548,11 +575,13 @@ class MustKeep:
                 all_c.append(np.full(s.shape[0], len(names), dtype=np.int64))
             names.append(name)
 
+        mask = np.zeros(len(words), dtype=bool)
         if self.preset is not None:
             found = [_seed_span(m) for m in SEED_PRESETS[self.preset].finditer(words.text)]
             arr = np.asarray(found, dtype=np.int64).reshape(-1, 2)
             arr = arr[arr[:, 1] > arr[:, 0]]
             add(self.preset, arr[:, 0], arr[:, 1])
+            mask |= overlapping_words(words, arr[:, 0], arr[:, 1])
         cats = [CATEGORIES[name] for name in self.categories] + list(self.extra)
         if cats and len(words):
             dw = _DistinctWords(words)
@@ -561,11 +590,13 @@ class MustKeep:
                 link = _LINKS.get(cat.name)
                 if link is not None:
                     ls, le = link(dw)
+                    mask |= overlapping_words(words, ls, le)
                     s, e = np.concatenate((s, ls)), np.concatenate((e, le))
                 add(cat.name, s, e)
+            mask |= dw.matched[dw.ids]
         if not all_s:
-            return Spans(_EMPTY, _EMPTY, _EMPTY, tuple(names))
-        return Spans(np.concatenate(all_s), np.concatenate(all_e), np.concatenate(all_c), tuple(names))
+            return Spans(_EMPTY, _EMPTY, _EMPTY, tuple(names), mask)
+        return Spans(np.concatenate(all_s), np.concatenate(all_e), np.concatenate(all_c), tuple(names), mask)
 
     def find(self, text: str) -> list[Span]:
         """All must-keep spans of ``text`` as :class:`Span` objects, sorted by position."""
@@ -575,6 +606,8 @@ class MustKeep:
         """Which words overlap a must-keep span."""
         if spans is None:
             spans = self.spans(words)
+        if spans.word_mask is not None and spans.word_mask.shape[0] == len(words):
+            return spans.word_mask
         return overlapping_words(words, spans.starts, spans.ends)
 
 
