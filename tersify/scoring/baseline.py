@@ -1,5 +1,5 @@
-"""A non-ML scorer: function words and decoration low, content words high, and the
-constant words of a repeated line template low after its first occurrence."""
+"""A non-ML scorer: function words and decoration low, content words and operators
+high, and the constant words of a repeated line template low after its first occurrence."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ _VARIABLE = re.compile(r"\S*[0-9]\S*")
 SCORE_CONTENT_FIRST = 0.9
 SCORE_CONTENT_REPEAT = 0.7
 SCORE_TEMPLATE_CONSTANT = 0.3
+SCORE_OPERATOR = 0.6
 SCORE_FUNCTION_WORD = 0.2
 SCORE_DECORATION = 0.0
 
@@ -55,7 +56,9 @@ class BaselineScorer:
                     s = SCORE_DECORATION
                 elif repeated and template[k] != "<*>":
                     s = SCORE_TEMPLATE_CONSTANT
-                elif key in FUNCTION_WORDS or not key:
+                elif not key:  # punctuation only: operators in code (=, ==, ->, >) carry meaning
+                    s = SCORE_OPERATOR
+                elif key in FUNCTION_WORDS:
                     s = SCORE_FUNCTION_WORD
                 elif key in seen_words:
                     s = SCORE_CONTENT_REPEAT
