@@ -1,0 +1,212 @@
+"""``tersify data``: make, label and inspect training pairs and the eval sets.
+
+``generate`` draws texts from the sources (domain generators, loghub windows, Q&A pairs,
+harvested real outputs) and labels them with the teacher; ``label`` applies the teacher
+to any pair file; ``diagnose`` prints the seed's per-category table of must-keep tokens
+missing from the references; ``stats`` counts records per domain and source;
+``build-evalsets`` rebuilds the committed eval sets.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections import Counter
+from pathlib import Path
+
+from tersify.errors import TersifyError
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "data",
+        help="make, label and inspect training pairs and eval sets",
+        description="Training data and label quality: generate and label pairs, diagnose references "
+        "(must-keep tokens missing from them, per category), count records, rebuild the eval sets.",
+    )
+    dsub = p.add_subparsers(dest="data_command", metavar="ACTION")
+
+    g = dsub.add_parser(
+        "generate",
+        help="generate texts from the data sources and label them with the teacher",
+        description="Draw texts from the domain generators (and optionally loghub windows, Q&A pairs and "
+        "harvested real outputs), drop any text that is in an eval set, label them with the teacher "
+        "(Q&A pairs keep their own references) and write JSONL.",
+    )
+    g.add_argument("--out", required=True, help="output JSONL file")
+    g.add_argument("-n", "--per-domain", type=int, default=500, help="records per generator domain (default 500)")
+    g.add_argument("--domains", default=None, help="comma-separated generator domains (default: all)")
+    g.add_argument("--loghub", type=int, default=0, help="also this many loghub windows (default 0)")
+    g.add_argument("--qa", type=int, default=0, help="also this many Q&A-style pairs (default 0)")
+    g.add_argument("--real", action="store_true", help="also the harvested real command outputs (training share)")
+    g.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    g.add_argument("--no-label", action="store_true", help="write texts without references")
+    g.set_defaults(func=run_generate)
+
+    lab = dsub.add_parser(
+        "label",
+        help="label the texts of a pair file with the teacher",
+        description="Read a pair file (references may be null), replace every reference with the teacher's "
+        "and write the result.",
+    )
+    lab.add_argument("pairs", help="input JSONL pair file")
+    lab.add_argument("--out", required=True, help="output JSONL file")
+    lab.set_defaults(func=run_label)
+
+    d = dsub.add_parser(
+        "diagnose",
+        help="per-category must-keep tokens missing from the references, and mk_in_ref",
+        description="The seed's diagnostic: for every must-keep match of each text, is it in the reference? "
+        "Prints the missing counts per category, mk_in_ref (pooled share found), protected-word "
+        "retention, and the alignment figures (variation rate, alignment gap) of the silver labels. "
+        "PAIRS is a JSONL file or the name of an eval set (qa, agent).",
+    )
+    d.add_argument("pairs", help="JSONL pair file, or an eval set name")
+    d.add_argument("--markdown", action="store_true", help="print a Markdown table")
+    d.set_defaults(func=run_diagnose)
+
+    s = dsub.add_parser(
+        "stats",
+        help="count records per domain and source",
+        description="Counts of records per domain and per source, with and without references, and their "
+        "average length in words. PAIRS is a JSONL file or an eval set name.",
+    )
+    s.add_argument("pairs", help="JSONL pair file, or an eval set name")
+    s.set_defaults(func=run_stats)
+
+    b = dsub.add_parser(
+        "build-evalsets",
+        help="rebuild the committed eval sets (qa, dense, agent)",
+        description="Rebuild tersify/data/evalsets/{qa,dense,agent}.jsonl deterministically from their sources.",
+    )
+    b.add_argument("--out", default=None, help="output folder (default: the package's eval set folder)")
+    b.set_defaults(func=run_build)
+    p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
+
+
+def _progress(items, description: str):
+    from rich.progress import track
+
+    return track(items, description=description, transient=True)
+
+
+def _load_any(name: str, *, require_reference: bool, extractive: bool = False):
+    from tersify.data.evalsets import NAMES, load_evalset
+    from tersify.data.pairs import load_pairs
+
+    if name in NAMES and not Path(name).exists():
+        return load_evalset(name)
+    return load_pairs(name, require_reference=require_reference, extractive=extractive)
+
+
+def run_generate(args: argparse.Namespace) -> int:
+    from tersify.data.evalsets import drop_eval_texts
+    from tersify.data.pairs import write_pairs
+
+    if args.per_domain < 0 or args.loghub < 0 or args.qa < 0:
+        raise TersifyError("counts must be >= 0")
+    records = []
+    try:
+        from tersify.data.generators import DOMAINS, generate
+    except ImportError as exc:
+        raise TersifyError("the domain generators are not available") from exc
+    domains = [d.strip() for d in args.domains.split(",")] if args.domains else list(DOMAINS)
+    for domain in _progress(domains, "generating"):
+        records.extend(generate(domain, args.per_domain, seed=args.seed))
+    if args.loghub:
+        from tersify.data.loghub import windows
+
+        records.extend(windows(args.loghub, seed=args.seed))
+    if args.real:
+        from tersify.data.evalsets import is_real_eval_text
+        from tersify.data.real import load_real_outputs
+
+        records.extend(r for r in load_real_outputs() if not is_real_eval_text(r.text))
+    qa = []
+    if args.qa:
+        from tersify.data.qa import qa_pairs
+
+        qa = qa_pairs(args.qa, seed=args.seed)
+    before = len(records) + len(qa)
+    records, qa = drop_eval_texts(records), drop_eval_texts(qa)
+    dropped = before - len(records) - len(qa)
+    if not args.no_label:
+        from tersify.labels.teacher import teach
+
+        records = [r.with_reference(teach(r.text)) for r in _progress(records, "labelling")]
+    n = write_pairs(args.out, records + qa)
+    print(f"wrote {n} records to {args.out} ({dropped} left out: text in an eval set)")
+    return 0
+
+
+def run_label(args: argparse.Namespace) -> int:
+    from tersify.data.pairs import load_pairs, write_pairs
+    from tersify.labels.teacher import teach
+
+    records = load_pairs(args.pairs, require_reference=False, extractive=False)
+    labelled = [r.with_reference(teach(r.text)) for r in _progress(records, "labelling")]
+    n = write_pairs(args.out, labelled)
+    print(f"wrote {n} labelled records to {args.out}")
+    return 0
+
+
+def run_diagnose(args: argparse.Namespace) -> int:
+    from tersify.eval.metrics import missing_by_category, protected_retention
+    from tersify.labels.align import MAX_ALIGNMENT_GAP, MAX_VARIATION_RATE, align_labels
+
+    records = [r for r in _load_any(args.pairs, require_reference=False) if r.reference is not None]
+    if not records:
+        raise TersifyError(f"{args.pairs}: no record with a reference to diagnose")
+    pairs = [(r.text, r.reference) for r in records]
+    report = missing_by_category(_progress(pairs, "diagnosing"))
+    prot = sum(protected_retention(t, ref) for t, ref in pairs) / len(pairs)
+    aligned = [align_labels(t, ref) for t, ref in pairs]
+    variation = sum(a.variation_rate for a in aligned) / len(aligned)
+    gap = sum(a.alignment_gap for a in aligned) / len(aligned)
+    passing = sum(a.passes() for a in aligned)
+    if args.markdown:
+        print("| category | missing | of category | share of all must-keep |")
+        print("|---|---|---|---|")
+        for cat, miss, total, share in report.rows():
+            print(f"| {cat} | {miss} | {total} | {share:.1%} |")
+        print()
+    else:
+        print(f"{len(records)} pairs with references")
+        print(report.format())
+    print(f"protected-word retention: {prot:.3f}")
+    print(f"alignment: variation rate {variation:.3f}, alignment gap {gap:.3f}; "
+          f"{passing}/{len(aligned)} pairs pass (variation <= {MAX_VARIATION_RATE}, gap <= {MAX_ALIGNMENT_GAP})")
+    return 0
+
+
+def run_stats(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.table import Table
+
+    records = _load_any(args.pairs, require_reference=False)
+    for key in ("domain", "source"):
+        counts: Counter = Counter()
+        refs: Counter = Counter()
+        words: Counter = Counter()
+        for r in records:
+            k = getattr(r, key)
+            counts[k] += 1
+            refs[k] += r.reference is not None
+            words[k] += len(r.text.split())
+        table = Table(title=f"{args.pairs}: records per {key}")
+        for col in (key, "records", "with reference", "avg words"):
+            table.add_column(col, justify="left" if col == key else "right")
+        for k in sorted(counts):
+            table.add_row(k, str(counts[k]), str(refs[k]), f"{words[k] / counts[k]:.0f}")
+        table.add_row("total", str(len(records)), str(sum(refs.values())),
+                      f"{sum(words.values()) / max(1, len(records)):.0f}")
+        Console().print(table)
+    return 0
+
+
+def run_build(args: argparse.Namespace) -> int:
+    from tersify.data.evalsets import EVALSET_DIR, build
+
+    counts = build(args.out or EVALSET_DIR, progress=True)
+    for name, n in counts.items():
+        print(f"{name}: {n} records")
+    return 0

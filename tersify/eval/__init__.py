@@ -1,0 +1,1 @@
+"""Evaluation: the project's one metrics module and the scorer evaluation every report uses."""

@@ -1,0 +1,1 @@
+"""Labels: aligning references into texts (silver labels), label correction, the teacher."""
