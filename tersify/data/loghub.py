@@ -1,4 +1,4 @@
-"""Real system logs from the loghub samples (``tersify/data/loghub/``, see its README
+"""Real system logs from the loghub samples (``tersify/data/loghub_samples/``, see its README
 for source, licence and citation).
 
 Each of the twelve systems has 2,000 raw lines and, per line, the event template that
@@ -19,7 +19,7 @@ from pathlib import Path
 from tersify.data.records import PairRecord
 from tersify.errors import TersifyError
 
-LOGHUB_DIR = Path(__file__).with_name("loghub")
+LOGHUB_DIR = Path(__file__).with_name("loghub_samples")
 SYSTEMS: tuple[str, ...] = tuple(sorted(p.name for p in LOGHUB_DIR.iterdir() if (p / f"{p.name}_2k.log").is_file())) \
     if LOGHUB_DIR.is_dir() else ()
 
