@@ -1,0 +1,211 @@
+"""``tersify proxy``: run the compressing proxy; ``tersify logs export|stats``: its pair log."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from tersify.errors import TersifyError
+
+
+def _positive_int(name: str):
+    def parse(value: str) -> int:
+        try:
+            x = int(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{name} must be a whole number, got {value!r}") from None
+        if x < 0:
+            raise argparse.ArgumentTypeError(f"{name} must not be negative, got {value}")
+        return x
+
+    return parse
+
+
+def _positive_float(name: str):
+    def parse(value: str) -> float:
+        try:
+            x = float(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{name} must be a number, got {value!r}") from None
+        if not x > 0:
+            raise argparse.ArgumentTypeError(f"{name} must be above 0, got {value}")
+        return x
+
+    return parse
+
+
+def _rate(value: str) -> float:
+    try:
+        x = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"rate must be a number between 0 and 1, got {value!r}") from None
+    if not 0.0 < x <= 1.0:
+        raise argparse.ArgumentTypeError(f"rate must be above 0 and at most 1, got {value}")
+    return x
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    from tersify.proxy.config import ProxyConfig
+    from tersify.proxy.store import default_db_path
+
+    defaults = ProxyConfig(db=Path("unused"))
+    p = sub.add_parser(
+        "proxy",
+        help="run an Anthropic/OpenAI-compatible proxy that compresses tool results",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Sit between an agent and the Anthropic or OpenAI API and compress tool results "
+        "(Anthropic tool_result blocks, OpenAI tool messages and function_call_output items) on their way "
+        "upstream. Everything else is forwarded unchanged, streams pass through as they arrive, and any "
+        "failure forwards the original request. Every compression is logged in a SQLite pair log "
+        "(originals retrievable at GET /v1/retrieve/HASH, export with `tersify logs export`).\n\n"
+        "  ANTHROPIC_BASE_URL=http://127.0.0.1:8787 claude\n"
+        "  OPENAI_BASE_URL=http://127.0.0.1:8787/v1 your-openai-client\n\n"
+        "GET /stats shows counters, GET /healthz answers ok.",
+    )
+    p.add_argument("--host", default="127.0.0.1",
+                   help="address to listen on (default 127.0.0.1; anything else exposes your API keys' use)")
+    p.add_argument("--port", type=_positive_int("port"), default=8787, help="port (default 8787)")
+    p.add_argument("--anthropic-upstream", default=defaults.anthropic_upstream,
+                   help=f"Anthropic API base URL (default {defaults.anthropic_upstream})")
+    p.add_argument("--openai-upstream", default=defaults.openai_upstream,
+                   help=f"OpenAI API base URL, with or without /v1 (default {defaults.openai_upstream})")
+    p.add_argument("--db", type=Path, default=None,
+                   help=f"pair log (SQLite) path (default $TERSIFY_DB or {default_db_path()})")
+    p.add_argument("--min-tokens", type=_positive_int("min-tokens"), default=defaults.min_tokens,
+                   help=f"compress only tool results of at least this many tokens, ~4 characters each "
+                   f"(default {defaults.min_tokens})")
+    p.add_argument("--rate", type=_rate, default=None,
+                   help="target share of words kept, 0-1 (default: keep the words the scorer scores above 0.5)")
+    p.add_argument("--deadline", type=_positive_float("deadline"), default=defaults.deadline_s,
+                   help="seconds a request may wait for compression before it goes upstream unchanged "
+                   f"(default {defaults.deadline_s})")
+    p.add_argument("--max-body-mb", type=_positive_float("max-body-mb"),
+                   default=defaults.max_body_bytes / 2**20,
+                   help=f"refuse request bodies above this size with 413 (default {defaults.max_body_bytes >> 20})")
+    p.add_argument("--compress-threads", type=_positive_int("compress-threads"),
+                   default=defaults.compress_threads,
+                   help=f"tool results compressed at once (default {defaults.compress_threads})")
+    p.set_defaults(func=run_proxy)
+
+    logs = sub.add_parser("logs", help="export or summarise the proxy's pair log",
+                          description="Work with the pair log the proxy writes (see `tersify proxy --help`).")
+    logs_sub = logs.add_subparsers(dest="logs_command", metavar="ACTION")
+    export = logs_sub.add_parser(
+        "export",
+        help="write the logged pairs as JSONL pair records",
+        description="Write one pair record per distinct original tool result (its latest compression): "
+        "text = original, reference = compressed, domain = 'proxy' (or the tool name with --domain tool), "
+        "source = 'proxy:<provider>'. The file feeds `tersify train` as self-distillation data.",
+    )
+    export.add_argument("--db", type=Path, default=None, help="pair log path (default as for `tersify proxy`)")
+    export.add_argument("--out", required=True, help="output JSONL path, or - for standard output")
+    export.add_argument("--domain", choices=["proxy", "tool"], default="proxy",
+                        help="the records' domain: 'proxy' (default) or the tool's name")
+    export.set_defaults(func=run_export)
+    stats = logs_sub.add_parser("stats", help="summarise the pair log",
+                                description="Pairs, tokens before/after, compression time, per provider, "
+                                "tool, model and scorer.")
+    stats.add_argument("--db", type=Path, default=None, help="pair log path (default as for `tersify proxy`)")
+    stats.add_argument("--json", action="store_true", help="print the summary as JSON")
+    stats.set_defaults(func=run_stats)
+    logs.set_defaults(func=lambda args: (logs.print_help(), 2)[1])
+
+
+def _db(path: Path | None) -> Path:
+    from tersify.proxy.store import default_db_path
+
+    return path if path is not None else default_db_path()
+
+
+def run_proxy(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from tersify.proxy import ProxyConfig, create_app
+    from tersify.proxy.config import LOOPBACK_HOSTS
+    from tersify.proxy.server import serve
+
+    for name in ("anthropic_upstream", "openai_upstream"):
+        url = getattr(args, name)
+        if not url.startswith(("http://", "https://")):
+            raise TersifyError(f"--{name.replace('_', '-')} must be an http(s) URL, got {url!r}")
+    config = ProxyConfig(
+        anthropic_upstream=args.anthropic_upstream,
+        openai_upstream=args.openai_upstream,
+        db=_db(args.db),
+        min_tokens=args.min_tokens,
+        rate=args.rate,
+        deadline_s=args.deadline,
+        max_body_bytes=int(args.max_body_mb * 2**20),
+        compress_threads=max(1, args.compress_threads),
+    )
+    console = Console(stderr=True)
+    if args.host not in LOOPBACK_HOSTS:
+        console.print(
+            f"[bold red]WARNING: listening on {args.host}, not loopback. Anyone who can reach this address "
+            "can send requests through it (with the API keys they carry) and read logged tool results at "
+            "/v1/retrieve. Bind 127.0.0.1 unless that is what you want.[/]"
+        )
+    app = create_app(config)
+    base = f"http://{'[' + args.host + ']' if ':' in args.host else args.host}:{args.port}"
+    console.print(
+        f"tersify proxy on {base} (pair log {config.db}, scorer {app.state.proxy.compressor.options})\n"
+        f"  ANTHROPIC_BASE_URL={base} claude\n"
+        f"  OPENAI_BASE_URL={base}/v1\n"
+        f"  stats: {base}/stats   Ctrl-C to stop"
+    )
+    serve(app, args.host, args.port)
+    return 0
+
+
+def run_export(args: argparse.Namespace) -> int:
+    from rich.progress import Progress
+
+    from tersify.data.pairs import write_pairs
+    from tersify.data.records import PairRecord
+    from tersify.proxy.store import PairStore
+
+    with PairStore(_db(args.db), create=False) as store:
+        latest: dict[str, PairRecord] = {}  # one record per original, the newest compression wins
+        with Progress(transient=True, disable=not sys.stderr.isatty()) as progress:
+            task = progress.add_task("reading pairs", total=store.count())
+            for pair in store.pairs():
+                domain = (pair.tool or "proxy") if args.domain == "tool" else "proxy"
+                latest.pop(pair.original_hash, None)
+                latest[pair.original_hash] = PairRecord(
+                    text=pair.original, reference=pair.compressed, domain=domain,
+                    source=f"proxy:{pair.provider}", id=f"proxy-{pair.original_hash[:16]}",
+                )
+                progress.advance(task)
+    if args.out == "-":
+        for record in latest.values():
+            sys.stdout.write(json.dumps(record.to_dict(), ensure_ascii=False) + "\n")
+        return 0
+    try:
+        n = write_pairs(args.out, latest.values())
+    except OSError as exc:
+        raise TersifyError(f"{args.out}: cannot write ({exc.strerror or exc})") from exc
+    print(f"tersify: wrote {n} pair records to {args.out}", file=sys.stderr)
+    return 0
+
+
+def run_stats(args: argparse.Namespace) -> int:
+    from tersify.proxy.store import PairStore
+
+    with PairStore(_db(args.db), create=False) as store:
+        summary = store.summary()
+    if args.json:
+        print(json.dumps(summary, indent=2))
+        return 0
+    print(f"pair log    {summary['db']}")
+    print(f"pairs       {summary['pairs']}")
+    if summary["pairs"]:
+        print(f"tokens      {summary['tokens_in']} -> {summary['tokens_out']} "
+              f"(saved {summary['token_saving']:.1%}, ~4 chars a token)")
+        print(f"words kept  {summary['keep_rate_words']:.1%}")
+        print(f"compress    p50 {summary['latency_ms_p50']:.1f} ms, p99 {summary['latency_ms_p99']:.1f} ms")
+        for group in ("provider", "tool", "model", "scorer"):
+            parts = ", ".join(f"{name} {v['pairs']}" for name, v in summary[group].items())
+            print(f"{group:<11} {parts}")
+    return 0

@@ -1,0 +1,83 @@
+"""Live counters of a running proxy, served at ``GET /stats``."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter, deque
+
+
+def percentile(sorted_values: list[float], q: float) -> float | None:
+    """Nearest-rank percentile of an ascending list (``None`` when empty)."""
+    if not sorted_values:
+        return None
+    rank = max(1, -(-len(sorted_values) * q // 100))
+    return float(sorted_values[int(rank) - 1])
+
+
+# Counter names, in the order /stats shows them, with what each one counts.
+COUNTERS = {
+    "requests": "requests received (all paths)",
+    "requests_rewritable": "requests on a route with tool results (messages, chat completions, responses)",
+    "requests_rewritten": "requests forwarded with at least one compressed tool result",
+    "tool_results_seen": "tool-result texts found",
+    "tool_results_compressed": "tool-result texts sent compressed (fresh or from the cache)",
+    "cache_hits": "of those, outputs reused from the pair log",
+    "skipped_small": "below the size gate",
+    "skipped_cache_control": "inside a block carrying cache_control",
+    "skipped_already_compressed": "equal to an earlier output of the proxy",
+    "skipped_not_smaller": "compression would not have saved anything",
+    "tokens_before": "tokens of all tool-result texts seen (approximate)",
+    "tokens_after": "tokens of those texts as forwarded (approximate)",
+    "failed_open_error": "requests forwarded unchanged after a compressor error",
+    "failed_open_timeout": "requests forwarded unchanged after the deadline passed",
+    "failed_open_unparsable": "requests forwarded unchanged because the body could not be read as JSON",
+    "body_too_large": "requests refused with 413",
+    "upstream_unreachable": "requests answered 502 because the upstream could not be reached",
+}
+
+
+class ProxyStats:
+    """Thread-safe counters plus a window of recent compression times."""
+
+    def __init__(self, window: int = 10_000) -> None:
+        self._lock = threading.Lock()
+        self._counts: Counter[str] = Counter()
+        self._compress_ms: deque[float] = deque(maxlen=window)
+        self._request_ms: deque[float] = deque(maxlen=window)
+
+    def add(self, name: str, n: int = 1) -> None:
+        if name not in COUNTERS:
+            raise KeyError(name)
+        with self._lock:
+            self._counts[name] += n
+
+    def compress_time(self, ms: float) -> None:
+        """Time of one ``compress()`` call."""
+        with self._lock:
+            self._compress_ms.append(ms)
+
+    def rewrite_time(self, ms: float) -> None:
+        """Time one request waited for its tool results (lookups, compression, queueing)."""
+        with self._lock:
+            self._request_ms.append(ms)
+
+    def get(self, name: str) -> int:
+        with self._lock:
+            return self._counts[name]
+
+    def snapshot(self) -> dict:
+        with self._lock:
+            counts = {name: self._counts[name] for name in COUNTERS}
+            compress_ms = sorted(self._compress_ms)
+            request_ms = sorted(self._request_ms)
+        before, after = counts["tokens_before"], counts["tokens_after"]
+        return {
+            **counts,
+            "failed_open": counts["failed_open_error"] + counts["failed_open_timeout"]
+            + counts["failed_open_unparsable"],
+            "token_saving": 1 - after / before if before else None,
+            "compress_ms_p50": percentile(compress_ms, 50),
+            "compress_ms_p99": percentile(compress_ms, 99),
+            "rewrite_ms_p50": percentile(request_ms, 50),
+            "rewrite_ms_p99": percentile(request_ms, 99),
+        }

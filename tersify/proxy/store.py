@@ -1,0 +1,236 @@
+"""The pair log: every compression the proxy makes, in SQLite (WAL).
+
+One row per distinct (original, options): the original tool result, its compressed
+form, the tool, provider and model it came with, the scorer and its version, sizes and
+compression time. The same table serves three purposes:
+
+* the cache: an agent resends its whole history every turn, so the same tool result
+  comes back again and again; it is compressed once and the stored output is reused,
+  byte for byte (upstream prompt caches depend on stable prefixes);
+* the "already compressed" registry: a text equal to a stored output is not
+  compressed a second time (looked up by ``compressed_hash``);
+* retrieval of originals by content hash, and export of pairs for self-distillation.
+
+Requests' headers are never given to the store, so API keys and auth headers cannot
+end up in the file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from tersify.errors import TersifyError
+from tersify.proxy.stats import percentile
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS pairs (
+    id              INTEGER PRIMARY KEY,
+    created_at      REAL    NOT NULL,
+    provider        TEXT    NOT NULL,
+    model           TEXT,
+    tool            TEXT,
+    options         TEXT    NOT NULL,
+    original_hash   TEXT    NOT NULL,
+    compressed_hash TEXT    NOT NULL,
+    original        TEXT    NOT NULL,
+    compressed      TEXT    NOT NULL,
+    scorer          TEXT    NOT NULL,
+    scorer_version  TEXT    NOT NULL,
+    chars_in        INTEGER NOT NULL,
+    chars_out       INTEGER NOT NULL,
+    tokens_in       INTEGER NOT NULL,
+    tokens_out      INTEGER NOT NULL,
+    words_in        INTEGER NOT NULL,
+    words_out       INTEGER NOT NULL,
+    latency_ms      REAL    NOT NULL,
+    UNIQUE (original_hash, options)
+);
+CREATE INDEX IF NOT EXISTS pairs_compressed_hash ON pairs (compressed_hash);
+"""
+
+
+def content_hash(text: str) -> str:
+    """sha256 of the text's UTF-8 bytes (lone surrogates from JSON escapes included)."""
+    return hashlib.sha256(text.encode("utf-8", errors="surrogatepass")).hexdigest()
+
+
+def default_db_path() -> Path:
+    """``$TERSIFY_DB``, else ``~/.tersify/proxy.db``."""
+    env = os.environ.get("TERSIFY_DB")
+    return Path(env) if env else Path.home() / ".tersify" / "proxy.db"
+
+
+@dataclass(frozen=True)
+class Pair:
+    """One logged compression."""
+
+    id: int
+    created_at: float
+    provider: str
+    model: str | None
+    tool: str | None
+    options: str
+    original_hash: str
+    compressed_hash: str
+    original: str
+    compressed: str
+    scorer: str
+    scorer_version: str
+    chars_in: int
+    chars_out: int
+    tokens_in: int
+    tokens_out: int
+    words_in: int
+    words_out: int
+    latency_ms: float
+
+
+_COLUMNS = ", ".join(Pair.__dataclass_fields__)
+
+
+class PairStore:
+    """Thread-safe access to the pair log. Compression threads write; the event loop
+    never touches the file (the proxy calls the store from its worker threads)."""
+
+    def __init__(self, path: str | os.PathLike[str], *, create: bool = True) -> None:
+        self.path = Path(path)
+        if not create and not self.path.exists():
+            raise TersifyError(f"{self.path}: no such pair log (run `tersify proxy --db {self.path}` first)")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+            self._conn.execute("PRAGMA busy_timeout = 5000")
+            self._conn.execute("PRAGMA journal_mode = WAL")
+            self._conn.execute("PRAGMA synchronous = NORMAL")
+            self._conn.executescript(_SCHEMA)
+        except (OSError, sqlite3.Error) as exc:
+            raise TersifyError(f"{self.path}: cannot open the pair log ({exc})") from exc
+        self._lock = threading.Lock()
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    def __enter__(self) -> PairStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- used on the request path (from worker threads) ---
+
+    def cached(self, original_hash: str, options: str) -> str | None:
+        """The stored output for this original under these options, if any."""
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT compressed FROM pairs WHERE original_hash = ? AND options = ?", (original_hash, options)
+            ).fetchone()
+        return row[0] if row else None
+
+    def is_output(self, text_hash: str) -> bool:
+        """Whether a text with this hash is something the proxy produced."""
+        with self._lock:
+            row = self._conn.execute("SELECT 1 FROM pairs WHERE compressed_hash = ? LIMIT 1", (text_hash,)).fetchone()
+        return row is not None
+
+    def record(
+        self,
+        *,
+        provider: str,
+        model: str | None,
+        tool: str | None,
+        options: str,
+        original: str,
+        compressed: str,
+        scorer: str,
+        scorer_version: str,
+        tokens_in: int,
+        tokens_out: int,
+        words_in: int,
+        words_out: int,
+        latency_ms: float,
+    ) -> None:
+        """Log one compression (a second one of the same original and options is ignored)."""
+        values = (
+            time.time(), provider, model, tool, options, content_hash(original), content_hash(compressed),
+            original, compressed, scorer, scorer_version, len(original), len(compressed),
+            tokens_in, tokens_out, words_in, words_out, latency_ms,
+        )
+        with self._lock:
+            self._conn.execute(
+                f"INSERT OR IGNORE INTO pairs ({_COLUMNS.partition(', ')[2]}) VALUES ({', '.join('?' * 18)})",
+                values,
+            )
+
+    # --- retrieval, export, statistics ---
+
+    def original(self, text_hash: str) -> str | None:
+        """The original whose hash, or whose compressed output's hash, is ``text_hash``."""
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT original FROM pairs WHERE original_hash = ? OR compressed_hash = ? LIMIT 1",
+                (text_hash, text_hash),
+            ).fetchone()
+        return row[0] if row else None
+
+    def count(self) -> int:
+        with self._lock:
+            return int(self._conn.execute("SELECT COUNT(*) FROM pairs").fetchone()[0])
+
+    def pairs(self) -> Iterator[Pair]:
+        """Every logged pair, oldest first."""
+        last = 0
+        while True:  # in pages, so the lock is never held for a whole export
+            with self._lock:
+                rows = self._conn.execute(
+                    f"SELECT {_COLUMNS} FROM pairs WHERE id > ? ORDER BY id LIMIT 500", (last,)
+                ).fetchall()
+            if not rows:
+                return
+            for row in rows:
+                yield Pair(*row)
+            last = rows[-1][0]
+
+    def summary(self) -> dict:
+        """Totals, and per provider / tool / scorer breakdowns."""
+        with self._lock:
+            total = self._conn.execute(
+                "SELECT COUNT(*), COALESCE(SUM(chars_in), 0), COALESCE(SUM(chars_out), 0), "
+                "COALESCE(SUM(tokens_in), 0), COALESCE(SUM(tokens_out), 0), COALESCE(SUM(words_in), 0), "
+                "COALESCE(SUM(words_out), 0), MIN(created_at), MAX(created_at) FROM pairs"
+            ).fetchone()
+            groups = {}
+            for column in ("provider", "tool", "model", "scorer || ' ' || scorer_version"):
+                rows = self._conn.execute(
+                    f"SELECT COALESCE({column}, '?'), COUNT(*), SUM(tokens_in), SUM(tokens_out) FROM pairs "
+                    f"GROUP BY 1 ORDER BY 2 DESC"
+                ).fetchall()
+                key = "scorer" if column.startswith("scorer") else column
+                groups[key] = {name: {"pairs": n, "tokens_in": ti, "tokens_out": to} for name, n, ti, to in rows}
+            latencies = [r[0] for r in self._conn.execute("SELECT latency_ms FROM pairs ORDER BY latency_ms")]
+        pairs, chars_in, chars_out, tokens_in, tokens_out, words_in, words_out, first, last = total
+        return {
+            "db": str(self.path),
+            "pairs": pairs,
+            "chars_in": chars_in,
+            "chars_out": chars_out,
+            "tokens_in": tokens_in,
+            "tokens_out": tokens_out,
+            "words_in": words_in,
+            "words_out": words_out,
+            "keep_rate_words": words_out / words_in if words_in else None,
+            "token_saving": 1 - tokens_out / tokens_in if tokens_in else None,
+            "latency_ms_p50": percentile(latencies, 50),
+            "latency_ms_p99": percentile(latencies, 99),
+            "first": first,
+            "last": last,
+            **groups,
+        }
+
