@@ -6,23 +6,11 @@ import argparse
 import json
 import sys
 
+from tersify.cli.args import unit_interval
 from tersify.compress import compress
 from tersify.errors import TersifyError
 from tersify.io import read_input, write_output
 from tersify.mustkeep import CATEGORIES, SEED_PRESETS
-
-
-def _unit_interval(name: str):
-    def parse(value: str) -> float:
-        try:
-            x = float(value)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{name} must be a number between 0 and 1, got {value!r}") from None
-        if not 0.0 <= x <= 1.0:
-            raise argparse.ArgumentTypeError(f"{name} must be between 0 and 1, got {value}")
-        return x
-
-    return parse
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -34,9 +22,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         "negations, ...) survives. Bytes that are not UTF-8 pass through unchanged.",
     )
     p.add_argument("file", nargs="?", default="-", help="input file, or - for standard input (default)")
-    p.add_argument("--rate", type=_unit_interval("rate"), default=None,
+    p.add_argument("--rate", type=unit_interval("rate"), default=None,
                    help="target share of words to keep over the whole text, 0-1 (default: use --threshold)")
-    p.add_argument("--threshold", type=_unit_interval("threshold"), default=0.5,
+    p.add_argument("--threshold", type=unit_interval("threshold"), default=0.5,
                    help="keep words whose score is above this (default 0.5)")
     p.add_argument("--categories", default=None,
                    help="comma-separated must-keep categories, or a seed preset (seed, seed-tight); "

@@ -7,43 +7,8 @@ import json
 import sys
 from pathlib import Path
 
+from tersify.cli.args import non_negative_int, positive_float, unit_interval
 from tersify.errors import TersifyError
-
-
-def _positive_int(name: str):
-    def parse(value: str) -> int:
-        try:
-            x = int(value)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{name} must be a whole number, got {value!r}") from None
-        if x < 0:
-            raise argparse.ArgumentTypeError(f"{name} must not be negative, got {value}")
-        return x
-
-    return parse
-
-
-def _positive_float(name: str):
-    def parse(value: str) -> float:
-        try:
-            x = float(value)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{name} must be a number, got {value!r}") from None
-        if not x > 0:
-            raise argparse.ArgumentTypeError(f"{name} must be above 0, got {value}")
-        return x
-
-    return parse
-
-
-def _rate(value: str) -> float:
-    try:
-        x = float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"rate must be a number between 0 and 1, got {value!r}") from None
-    if not 0.0 < x <= 1.0:
-        raise argparse.ArgumentTypeError(f"rate must be above 0 and at most 1, got {value}")
-    return x
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -66,25 +31,25 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--host", default="127.0.0.1",
                    help="address to listen on (default 127.0.0.1; anything else exposes your API keys' use)")
-    p.add_argument("--port", type=_positive_int("port"), default=8787, help="port (default 8787)")
+    p.add_argument("--port", type=non_negative_int("port"), default=8787, help="port (default 8787)")
     p.add_argument("--anthropic-upstream", default=defaults.anthropic_upstream,
                    help=f"Anthropic API base URL (default {defaults.anthropic_upstream})")
     p.add_argument("--openai-upstream", default=defaults.openai_upstream,
                    help=f"OpenAI API base URL, with or without /v1 (default {defaults.openai_upstream})")
     p.add_argument("--db", type=Path, default=None,
                    help=f"pair log (SQLite) path (default $TERSIFY_DB or {default_db_path()})")
-    p.add_argument("--min-tokens", type=_positive_int("min-tokens"), default=defaults.min_tokens,
+    p.add_argument("--min-tokens", type=non_negative_int("min-tokens"), default=defaults.min_tokens,
                    help=f"compress only tool results of at least this many tokens, ~4 characters each "
                    f"(default {defaults.min_tokens})")
-    p.add_argument("--rate", type=_rate, default=None,
+    p.add_argument("--rate", type=unit_interval("rate", allow_zero=False), default=None,
                    help="target share of words kept, 0-1 (default: keep the words the scorer scores above 0.5)")
-    p.add_argument("--deadline", type=_positive_float("deadline"), default=defaults.deadline_s,
+    p.add_argument("--deadline", type=positive_float("deadline"), default=defaults.deadline_s,
                    help="seconds a request may wait for compression before it goes upstream unchanged "
                    f"(default {defaults.deadline_s})")
-    p.add_argument("--max-body-mb", type=_positive_float("max-body-mb"),
+    p.add_argument("--max-body-mb", type=positive_float("max-body-mb"),
                    default=defaults.max_body_bytes / 2**20,
                    help=f"refuse request bodies above this size with 413 (default {defaults.max_body_bytes >> 20})")
-    p.add_argument("--compress-threads", type=_positive_int("compress-threads"),
+    p.add_argument("--compress-threads", type=non_negative_int("compress-threads"),
                    default=defaults.compress_threads,
                    help=f"tool results compressed at once (default {defaults.compress_threads})")
     p.set_defaults(func=run_proxy)
