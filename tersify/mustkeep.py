@@ -345,6 +345,36 @@ class Spans:
         return Spans(z, z, z, ())
 
 
+def _key_bit(key: str) -> int:
+    return 1 << _CHAR_KEYS.index(key)
+
+
+def _group_bits(group: str) -> int:
+    bits = 0
+    for key in group:
+        bits |= _key_bit(key)
+    return bits
+
+
+def _char_bits() -> np.ndarray:
+    """For each ASCII code point (128: anything else), the bits of the keys it satisfies."""
+    table = np.zeros(129, dtype=np.uint64)
+    for cp in range(128):
+        ch = chr(cp)
+        bits = 0
+        for key in _CHAR_KEYS:
+            if (key == ch or (key == "0" and ch.isdigit()) or (key == "A" and "A" <= ch <= "Z")
+                    or (key == "a" and "a" <= ch <= "z")):
+                bits |= _key_bit(key)
+        table[cp] = bits
+    return table
+
+
+# Every character a category's ``needs`` names ("0", "A", "a" stand for classes).
+_CHAR_KEYS = sorted({ch for cat in CATEGORIES.values() for ch in cat.needs if ch not in "*&"})
+_CHAR_BITS = _char_bits()
+
+
 class _DistinctWords:
     """The distinct words of a text and where each occurs; patterns run once per distinct word."""
 
@@ -366,6 +396,7 @@ class _DistinctWords:
         self._cps = np.frombuffer(joined.encode("utf-32-le", errors="surrogatepass"), dtype=np.uint32)
         self._starts = np.concatenate(([0], np.cumsum(self.lengths + 1)[:-1])) if len(distinct) else _EMPTY
         self._has: dict[str, np.ndarray] = {}
+        self._bits: np.ndarray | None = None
         self.matched = np.zeros(len(distinct), dtype=bool)  # distinct words holding a span
         self._joined: dict[str, tuple[str, np.ndarray, np.ndarray]] = {}
 
@@ -377,29 +408,23 @@ class _DistinctWords:
         if not needs or not self.strings:  # cross-word only (see _LINKS)
             return _EMPTY
         if needs not in self._has:
+            if self._bits is None:  # one pass: which character keys each distinct word holds
+                self._bits = np.bitwise_or.reduceat(_CHAR_BITS[np.minimum(self._cps, 128)], self._starts)
             ok = np.ones(len(self.strings), dtype=bool)
             for group in needs.split("&"):
                 if len(group) > 1 and len(set(group)) == 1:  # "::": at least two ':'
                     counts = np.add.reduceat((self._cps == ord(group[0])).astype(np.int32), self._starts)
                     ok &= counts >= len(group)
-                    continue
-                table = np.zeros(129, dtype=bool)
-                for ch in group:
-                    if ch == "0":
-                        table[48:58] = True
-                    elif ch == "A":
-                        table[65:91] = True
-                    elif ch == "a":
-                        table[97:123] = True
-                    else:
-                        table[ord(ch)] = True
-                hits = table[np.minimum(self._cps, 128)]
-                ok &= np.logical_or.reduceat(hits, self._starts)
+                else:
+                    ok &= (self._bits & _group_bits(group)) != 0
             self._has[needs] = np.flatnonzero(ok)
         return self._has[needs]
 
     def joined(self, needs: str) -> tuple[str, np.ndarray, np.ndarray]:
         """The candidate words for ``needs`` joined by newlines, their ids and offsets."""
+        if needs not in self._joined and self._cps.shape[0] <= _SMALL_TEXT and needs:
+            # A small text: scanning every distinct word costs less than choosing candidates.
+            self._joined[needs] = self._joined.get("*") or self._all()
         if needs not in self._joined:
             candidates = self.having_any(needs)
             strings = self.strings
@@ -407,6 +432,10 @@ class _DistinctWords:
             bases = np.concatenate(([0], np.cumsum(self.lengths[candidates] + 1)[:-1]))
             self._joined[needs] = (joined, candidates, bases)
         return self._joined[needs]
+
+    def _all(self) -> tuple[str, np.ndarray, np.ndarray]:
+        self._joined["*"] = ("\n".join(self.strings), np.arange(len(self.strings)), self._starts)
+        return self._joined["*"]
 
     def find(self, cat: Category) -> tuple[np.ndarray, np.ndarray]:
         """Spans of ``cat`` at every occurrence, as (starts, ends) in the text."""
@@ -467,6 +496,7 @@ def _whole_word(pattern: re.Pattern[str]) -> re.Pattern[str]:
 
 
 _EMPTY = np.zeros(0, dtype=np.int64)
+_SMALL_TEXT = 4096  # code points of distinct words below which candidate filtering does not pay
 
 # Cross-word links: a key word and its separator, then the value in the next word.
 _KEY_SEP = re.compile(

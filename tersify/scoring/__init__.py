@@ -8,6 +8,7 @@ keep mask -> output). ``compress()`` applies the must-keep override and the
 from __future__ import annotations
 
 import importlib
+import warnings
 from functools import cache
 from typing import Protocol, runtime_checkable
 
@@ -29,9 +30,15 @@ class Scorer(Protocol):
 # name -> ("module:factory", description). Factories take no arguments.
 SCORERS: dict[str, tuple[str, str]] = {
     "baseline": ("tersify.scoring.baseline:BaselineScorer", "rules: function words and repeated templates low"),
+    "model": ("tersify.runtime.scorer:ModelScorer", "learned dual-head encoder shipped in the package (ONNX)"),
+    "teacher": ("tersify.labels.teacher:TeacherScorer", "the rule-based labelling teacher (docs/LABELING.md)"),
 }
 
-DEFAULT_SCORER = "baseline"
+# The shipped model (tersify/models/default): it keeps every must-keep span and protected word
+# on its own and preserves every line on the eval sets (docs/sections/model.md).
+DEFAULT_SCORER = "model"
+# What default_scorer() falls back to (with a warning) when the default cannot be loaded.
+FALLBACK_SCORER = "baseline"
 
 
 def available_scorers() -> dict[str, str]:
@@ -48,8 +55,23 @@ def get_scorer(name: str) -> Scorer:
 
 
 def default_scorer() -> Scorer:
-    """The scorer ``compress()`` uses when none is given."""
-    return get_scorer(DEFAULT_SCORER)
+    """The scorer ``compress()`` uses when none is given.
+
+    If the default (the shipped model) cannot be loaded, compression still works: the
+    fallback scorer is used and a warning names the problem, once per process.
+    """
+    try:
+        return get_scorer(DEFAULT_SCORER)
+    except TersifyError as exc:
+        if DEFAULT_SCORER == FALLBACK_SCORER:
+            raise
+        _warn_fallback(str(exc))
+        return get_scorer(FALLBACK_SCORER)
 
 
-__all__ = ["DEFAULT_SCORER", "SCORERS", "Scorer", "available_scorers", "default_scorer", "get_scorer"]
+@cache
+def _warn_fallback(reason: str) -> None:
+    warnings.warn(f"{reason}; using the {FALLBACK_SCORER!r} scorer instead", RuntimeWarning, stacklevel=3)
+
+
+__all__ = ["DEFAULT_SCORER", "FALLBACK_SCORER", "SCORERS", "Scorer", "available_scorers", "default_scorer", "get_scorer"]

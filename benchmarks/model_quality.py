@@ -1,0 +1,36 @@
+"""Quality of the shipped model against the teacher and the baseline on the eval sets.
+
+    python benchmarks/model_quality.py [--sets agent,dense]
+
+One row per (scorer, set), with the must-keep override and, for the model, without it
+(``no-override``: the model alone). Columns are those of ``tersify.eval.evaluate``.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from tersify.data.evalsets import load_evalset
+from tersify.eval.evaluate import evaluate_scorer, format_markdown
+from tersify.scoring import get_scorer
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sets", default="agent,dense", help="comma-separated eval sets (default agent,dense)")
+    ap.add_argument("--scorers", default="model,teacher,baseline", help="scorers to compare")
+    args = ap.parse_args()
+    rows = {}
+    for name in args.sets.split(","):
+        records = load_evalset(name)
+        for scorer_name in args.scorers.split(","):
+            scorer = get_scorer(scorer_name)
+            rows[f"{scorer_name} / {name}"] = evaluate_scorer(scorer, records, override=True, progress=True)
+            if scorer_name == "model":
+                rows[f"model (no override) / {name}"] = evaluate_scorer(scorer, records, override=False,
+                                                                       progress=True)
+    print(format_markdown(rows))
+
+
+if __name__ == "__main__":
+    main()

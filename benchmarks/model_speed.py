@@ -1,0 +1,177 @@
+"""Speed and memory of compress() with the shipped model, and the ModernBERT-base anchor.
+
+    python benchmarks/model_speed.py [--set agent] [--repeats 3] [--anchor-tokens 4096] [--json out.json]
+
+Measures, on the eval set's texts (``agent`` by default):
+  * end-to-end tokens/s of ``compress()`` with the model scorer (tokens = the model's own
+    tokenizer's tokens; words/s and MB/s beside it), best of ``--repeats`` passes;
+  * p50/p95 time per item;
+  * the share of time in each stage (segmentation + must-keep, tokenizer, ONNX model);
+  * peak RSS and time from ``import tersify`` to the first result, in a fresh process;
+  * the anchor: the same token ids through a ModernBERT-base-architecture encoder (22 layers,
+    768 wide, random weights: its time does not depend on them) in torch, 512-token windows,
+    on the first ``--anchor-tokens`` tokens, and the speed ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+FIRST_RESULT = r"""
+import time, resource, sys, json
+t0 = time.perf_counter()
+import tersify
+from tersify.scoring import get_scorer
+r = tersify.compress(sys.stdin.read(), scorer=get_scorer("model"))
+t1 = time.perf_counter()
+texts = json.loads(open(sys.argv[1]).read())
+for t in texts:
+    tersify.compress(t, scorer=get_scorer("model"))
+print(json.dumps({"first_result_s": t1 - t0,
+                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  "torch_imported": "torch" in sys.modules}))
+"""
+
+
+def load_texts(name: str) -> tuple[list[str], str]:
+    try:
+        from tersify.data.evalsets import load_evalset
+
+        return [r.text for r in load_evalset(name)], name
+    except (ImportError, AttributeError):
+        root = Path(__file__).resolve().parent.parent / "samples"
+        return [p.read_text() for p in sorted(root.glob("*.txt"))], "samples (eval set unavailable)"
+
+
+def measure_model(texts: list[str], repeats: int) -> dict:
+    from tersify import compress
+    from tersify.mustkeep import MustKeep
+    from tersify.scoring import get_scorer
+    from tersify.segment import segment
+
+    scorer = get_scorer("model")
+    words = [segment(t) for t in texts]
+    encs = [scorer.tokenizer.encode(w) for w in words]
+    n_tokens = sum(e.ids.shape[0] for e in encs)
+    n_words = sum(len(w) for w in words)
+    n_bytes = sum(len(t.encode("utf-8", "surrogatepass")) for t in texts)
+    compress(texts[0], scorer=scorer)  # warm-up
+    passes = []
+    for _ in range(repeats):
+        per_item = []
+        for t in texts:
+            t0 = time.perf_counter()
+            compress(t, scorer=scorer)
+            per_item.append(time.perf_counter() - t0)
+        passes.append(per_item)
+    best = min(passes, key=sum)
+    total = sum(best)
+    # Stage split (one pass each)
+    mk = MustKeep()
+    t0 = time.perf_counter()
+    for t in texts:
+        w = segment(t)
+        mk.word_mask(w, mk.spans(w))
+    t_mk = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    for w in words:
+        scorer.tokenizer.encode(w)
+    t_tok = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    for e in encs:
+        scorer.token_scores(e.ids)
+    t_model = time.perf_counter() - t0
+    ms = sorted(x * 1000 for x in best)
+    return {
+        "items": len(texts), "tokens": n_tokens, "words": n_words, "bytes": n_bytes,
+        "seconds": total, "tokens_per_s": n_tokens / total, "words_per_s": n_words / total,
+        "mb_per_s": n_bytes / total / 1e6,
+        "p50_ms": statistics.median(ms), "p95_ms": ms[min(len(ms) - 1, int(round(0.95 * (len(ms) - 1))))],
+        "stage_s": {"segment+must_keep": t_mk, "tokenizer": t_tok, "model": t_model},
+        "model_only_tokens_per_s": n_tokens / t_model,
+        "all_passes_s": [sum(p) for p in passes],
+        "token_ids": np.concatenate([e.ids for e in encs]),
+    }
+
+
+def measure_anchor(ids: np.ndarray, n_tokens: int, threads: int) -> dict:
+    import torch
+    from transformers import ModernBertConfig, ModernBertModel
+
+    torch.manual_seed(0)
+    torch.set_num_threads(threads)
+    model = ModernBertModel(ModernBertConfig()).eval()  # ModernBERT-base shape, random weights
+    ids = torch.from_numpy(ids[:n_tokens] % model.config.vocab_size)
+    windows = [ids[s : s + 512] for s in range(0, ids.shape[0], 512)]
+    with torch.no_grad():
+        model(input_ids=windows[0][None, :64])  # warm-up
+        t0 = time.perf_counter()
+        for w in windows:
+            model(input_ids=w[None, :], attention_mask=torch.ones_like(w)[None, :])
+        dt = time.perf_counter() - t0
+    return {"tokens": int(ids.shape[0]), "seconds": dt, "tokens_per_s": ids.shape[0] / dt,
+            "parameters": sum(p.numel() for p in model.parameters())}
+
+
+def measure_first_result(texts: list[str]) -> dict:
+    import tempfile
+
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+        json.dump(texts, f)
+    try:
+        proc = subprocess.run([sys.executable, "-c", FIRST_RESULT, f.name], input=texts[0], capture_output=True,
+                              text=True, timeout=600)
+    finally:
+        os.unlink(f.name)
+    if proc.returncode != 0:
+        raise SystemExit(proc.stderr)
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--set", default="agent", help="eval set whose texts are compressed (default agent)")
+    ap.add_argument("--repeats", type=int, default=3, help="passes over the set; the fastest counts (default 3)")
+    ap.add_argument("--anchor-tokens", type=int, default=4096, help="tokens through the anchor (0: skip)")
+    ap.add_argument("--threads", type=int, default=2, help="torch threads for the anchor (default 2)")
+    ap.add_argument("--json", default=None, help="also write the figures to this file")
+    args = ap.parse_args()
+
+    texts, set_name = load_texts(args.set)
+    first = measure_first_result(texts)
+    m = measure_model(texts, args.repeats)
+    ids = m.pop("token_ids")
+    out = {"set": set_name, "cpu_cores": os.cpu_count(), "model": m, "process": first}
+    if args.anchor_tokens:
+        a = measure_anchor(ids, args.anchor_tokens, args.threads)
+        out["anchor"] = a
+        out["ratio_end_to_end"] = m["tokens_per_s"] / a["tokens_per_s"]
+        out["ratio_model_only"] = m["model_only_tokens_per_s"] / a["tokens_per_s"]
+    print(f"set: {set_name}: {m['items']} items, {m['tokens']} tokens, {m['words']} words, {os.cpu_count()} cores")
+    print(f"compress() with the model: {m['tokens_per_s']:,.0f} tokens/s ({m['words_per_s']:,.0f} words/s, "
+          f"{m['mb_per_s']:.2f} MB/s), p50 {m['p50_ms']:.1f} ms, p95 {m['p95_ms']:.1f} ms per item")
+    st = m["stage_s"]
+    print("stages: " + ", ".join(f"{k} {v:.2f} s" for k, v in st.items())
+          + f"; model alone {m['model_only_tokens_per_s']:,.0f} tokens/s")
+    print(f"fresh process: import to first result {first['first_result_s']:.2f} s, peak RSS "
+          f"{first['peak_rss_mb']:.0f} MB, torch imported: {first['torch_imported']}")
+    if "anchor" in out:
+        a = out["anchor"]
+        print(f"anchor ModernBERT-base architecture ({a['parameters'] / 1e6:.0f}M params, random weights): "
+              f"{a['tokens_per_s']:,.0f} tokens/s on {a['tokens']} tokens; ratio end to end "
+              f"{out['ratio_end_to_end']:,.0f}x, model alone {out['ratio_model_only']:,.0f}x")
+    if args.json:
+        Path(args.json).write_text(json.dumps(out, indent=2))
+
+
+if __name__ == "__main__":
+    main()

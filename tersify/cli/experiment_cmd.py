@@ -1,0 +1,163 @@
+"""``tersify experiment``: the silver-label ladder (all rungs, or one), its table, promotion.
+
+``ladder`` runs every rung (cached rungs are reused) and writes the table (.md, .json)
+and the plot (.png); ``rung NAME`` runs one rung and the rungs it needs and prints its
+row; ``promote`` makes the best rung (or a named one) the shipped default if it beats it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+from tersify.errors import TersifyError
+
+_RUNGS_HELP = ("v-qa, v-corrected, v-domain, v-domain-w<W> (weight sweep, e.g. v-domain-w3), v-self-<N> "
+               "(self-labelling round N), or a reference row: teacher, baseline, default")
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--config", default="configs/ladder.json", help="ladder config (default configs/ladder.json)")
+    p.add_argument("--smoke", action="store_true",
+                   help="tiny model, tiny data, eval subsets (the config's 'smoke' section): a check in seconds")
+    p.add_argument("--runs", default=None, help="checkpoints and cached rung results (default: the config's "
+                   "runs_dir, runs/ladder)")
+    p.add_argument("--fresh", action="store_true", help="ignore cached rung results and retrain")
+    p.add_argument("--proxy-logs", default=None, metavar="PAIRS.jsonl",
+                   help="also train the domain rungs on a `tersify logs export` file (your own traffic)")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "experiment",
+        help="reproduce the seed's experiments: the silver-label ladder and its version table",
+        description="The ladder of model versions: v-qa (Q&A silver labels), v-corrected (+ label "
+        "correction), v-domain (+ domain and real-log data), a must-keep weight sweep, and v-self-N "
+        "(self-labelling with the best model plus the override, repeated while it helps). Each version is "
+        "evaluated on the qa, dense and agent sets with and without the must-keep override. Needs the "
+        "train extra (torch).",
+    )
+    esub = p.add_subparsers(dest="experiment_command", metavar="ACTION")
+
+    lad = esub.add_parser(
+        "ladder",
+        help="run every rung and write the version table and plot",
+        description="Run all rungs (reusing cached ones), print the version table and write it to "
+        "OUT/ladder.md and OUT/ladder.json, with the plot OUT/ladder.png (keep_rate against "
+        "exact_keep_pct). Reports whether the best rung beats the shipped default; --promote makes it the "
+        "default when it does.",
+    )
+    _common(lad)
+    lad.add_argument("--out", default=None, help="where the table and plot go (default: the config's out_dir, "
+                     "docs; runs/ladder-smoke with --smoke)")
+    lad.add_argument("--promote", action="store_true",
+                     help="make the best rung the shipped default if it beats it on agent and dense")
+    lad.set_defaults(func=run_ladder)
+
+    r = esub.add_parser(
+        "rung",
+        help="run one rung (and the rungs it needs) and print its row",
+        description=f"Run one rung and print its row of the table. Rungs: {_RUNGS_HELP}. Earlier rungs it "
+        "depends on (the self-labelling rounds need the main rungs) are run or taken from the cache.",
+    )
+    r.add_argument("name", help="rung name, e.g. v-qa")
+    _common(r)
+    r.set_defaults(func=run_rung)
+
+    pr = esub.add_parser(
+        "promote",
+        help="make a rung the shipped default model if it beats it",
+        description="Compare a rung (default: every trained rung, the best that qualifies) with the shipped "
+        "default on agent and dense, as shipped (with the override): exact_keep_pct the same or better and "
+        "keep_rate lower. If it qualifies, copy its model files into the default model directory and "
+        "record the comparison in MODEL_CARD.md.",
+    )
+    pr.add_argument("--rung", default=None, help="the rung to promote (default: the best that qualifies)")
+    _common(pr)
+    pr.set_defaults(func=run_promote)
+
+
+def _ladder(args: argparse.Namespace):
+    try:
+        import torch  # noqa: F401
+    except ImportError as exc:
+        raise TersifyError(f"the ladder needs the train extra (pip install -e '.[train]'): {exc}") from exc
+    from tersify.experiments.ladder import Ladder, load_ladder_config
+
+    cfg = load_ladder_config(args.config, smoke=args.smoke)
+    if args.runs:
+        cfg.runs_dir = args.runs
+    if args.proxy_logs:
+        cfg.data.proxy_logs = args.proxy_logs
+    from rich.console import Console
+
+    console = Console(stderr=True)
+    return Ladder(cfg, config_path=args.config, smoke=args.smoke, fresh=args.fresh,
+                  log=lambda s: console.print(s, highlight=False, markup=False))
+
+
+def run_ladder(args: argparse.Namespace) -> int:
+    from tersify.experiments.table import print_table, write_outputs
+
+    t0 = time.time()
+    ladder = _ladder(args)
+    rows = ladder.run()
+    seconds = round(time.time() - t0, 1)
+    print_table(rows, title="tersify: the silver-label ladder")
+    verdict_lines, promoted = _promotion(ladder, rows, promote=args.promote)
+    out = args.out or ladder.cfg.out_dir
+    paths = write_outputs(rows, out, extra={"wall_seconds": seconds, "smoke": args.smoke,
+                                             "promotion": verdict_lines, "promoted": promoted})
+    for line in verdict_lines:
+        print(line)
+    print(f"ladder: {len(rows)} rows in {seconds:.0f} s; wrote {paths['md']}, {paths['json']}, {paths['png']}")
+    return 0
+
+
+def _promotion(ladder, rows, *, promote: bool, rung: str | None = None,
+               model_dir: str | None = None) -> tuple[list[str], str | None]:
+    from tersify.experiments import promotion
+    from tersify.runtime.scorer import DEFAULT_MODEL_DIR
+
+    default = next((r for r in rows if r.name == "default"), None)
+    if default is None:
+        return ["promotion: no shipped default model to compare with"], None
+    candidates = [r for r in rows if r.kind == "rung" and (rung is None or r.name == rung)]
+    best, verdicts = promotion.choose(candidates, default)
+    lines = [f"promotion: {v.candidate} {'beats' if v.beats else 'does not beat'} the default: "
+             + "; ".join(v.reasons) for v in verdicts]
+    if best is None:
+        lines.append("promotion: no rung beats the shipped default; it stays")
+        return lines, None
+    if not promote:
+        lines.append(f"promotion: {best.name} qualifies (rerun with --promote to make it the default)")
+        return lines, None
+    if ladder.smoke:
+        raise TersifyError("smoke-run models are never promoted to the shipped default (run without --smoke)")
+    promotion.promote(best, default, model_dir or DEFAULT_MODEL_DIR)
+    lines.append(f"promotion: {best.name} is now the default model ({model_dir or DEFAULT_MODEL_DIR})")
+    return lines, best.name
+
+
+def run_rung(args: argparse.Namespace) -> int:
+    from tersify.experiments.table import print_table
+
+    ladder = _ladder(args)
+    row = ladder.row(args.name)
+    print_table([row], title=f"rung {row.name}")
+    print(f"{row.name}: {row.description}")
+    return 0
+
+
+def run_promote(args: argparse.Namespace) -> int:
+    from tersify.experiments.ladder import MAIN_RUNGS, sweep_names
+
+    ladder = _ladder(args)
+    names = [args.rung] if args.rung else [*MAIN_RUNGS, *sweep_names(ladder.cfg)]
+    rows = [ladder.row("default")] + [ladder.row(n) for n in dict.fromkeys(names)]
+    if not args.rung:
+        rows += ladder.self_rounds()
+    lines, _ = _promotion(ladder, rows, promote=True, rung=args.rung)
+    for line in lines:
+        print(line)
+    return 0

@@ -1,0 +1,47 @@
+"""The torch twin of :class:`tersify.runtime.ModelScorer`, for evaluation during training
+and for checking the ONNX export: same tokenizer, windows and word rule, torch forward."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from tersify.model.architecture import DualHeadTokenClassifier
+from tersify.runtime.chunking import stitch, window_starts
+from tersify.segment import Words
+from tersify.tokenizer import WordTokenizer, word_scores
+
+
+class TorchScorer:
+    name = "model-torch"
+
+    def __init__(self, model: DualHeadTokenClassifier, tokenizer: WordTokenizer, length: int, context: int,
+                 batch_windows: int = 64):
+        self.model = model
+        self.tokenizer = tokenizer
+        self.length = length
+        self.context = context
+        self.batch_windows = batch_windows
+
+    @torch.no_grad()
+    def token_scores(self, ids: np.ndarray) -> np.ndarray:
+        n_tokens = ids.shape[0]
+        if n_tokens == 0:
+            return np.zeros(0, dtype=np.float32)
+        was_training = self.model.training
+        self.model.eval()
+        starts = window_starts(n_tokens, self.length, self.context)
+        width = min(self.length, n_tokens)
+        windows = torch.from_numpy(ids[starts[:, None] + np.arange(width)[None, :]])
+        outs = []
+        for b in range(0, windows.shape[0], self.batch_windows):
+            batch = windows[b : b + self.batch_windows]
+            outs.append(self.model(batch, torch.ones_like(batch))[2].float().numpy())
+        self.model.train(was_training)
+        return stitch(np.concatenate(outs), starts, n_tokens)
+
+    def score(self, words: Words) -> np.ndarray:
+        if len(words) == 0:
+            return np.zeros(0, dtype=np.float32)
+        enc = self.tokenizer.encode(words)
+        return word_scores(self.token_scores(enc.ids), enc.word_of_token, len(words))

@@ -1,0 +1,37 @@
+"""Whole-text inference: cut a token sequence of any length into overlapping windows.
+
+The model sees at most ``length`` tokens at a time. Windows overlap by at least
+``2 * context`` tokens, and every token takes its score from the window whose centre is
+nearest, so each token (except in the first/last ``context`` of the text) is scored with
+at least ``context`` tokens of context on both sides. Nothing is truncated.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def window_starts(n_tokens: int, length: int, context: int) -> np.ndarray:
+    """Start offsets of the windows covering ``n_tokens`` tokens (one window if it fits)."""
+    if length <= 2 * context:
+        raise ValueError(f"window length {length} must exceed twice the context {context}")
+    if n_tokens <= length:
+        return np.zeros(1, dtype=np.int64)
+    stride = length - 2 * context
+    starts = np.arange(0, n_tokens - length, stride, dtype=np.int64)
+    return np.append(starts, n_tokens - length)  # the last window ends exactly at the text's end
+
+
+def window_owner(n_tokens: int, starts: np.ndarray, length: int) -> np.ndarray:
+    """For each token, the index of the window whose centre is nearest to it."""
+    centres = starts.astype(np.float64) + min(length, n_tokens) / 2.0
+    midpoints = (centres[1:] + centres[:-1]) / 2.0
+    return np.searchsorted(midpoints, np.arange(n_tokens, dtype=np.float64), side="right").astype(np.int64)
+
+
+def stitch(window_scores: np.ndarray, starts: np.ndarray, n_tokens: int) -> np.ndarray:
+    """Per-token scores from a [windows, length] score array."""
+    length = window_scores.shape[1]
+    owner = window_owner(n_tokens, starts, length)
+    positions = np.arange(n_tokens, dtype=np.int64) - starts[owner]
+    return window_scores[owner, positions]

@@ -1,0 +1,90 @@
+"""The ``model`` scorer: the shipped ONNX model behind the :class:`~tersify.scoring.Scorer` protocol.
+
+A model directory holds ``model.onnx`` (ids, mask -> per-token final scores),
+``tokenizer.json`` and ``config.json`` (window length and context). The whole text is
+tokenized once, cut into overlapping windows (:mod:`tersify.runtime.chunking`), scored in
+batches and stitched back; word scores are the mean of their token scores
+(:func:`tersify.tokenizer.word_scores`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+
+from tersify.errors import TersifyError
+from tersify.runtime.chunking import stitch, window_starts
+from tersify.segment import Words
+from tersify.tokenizer import WordTokenizer, word_scores
+
+DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "default"
+BATCH_WINDOWS = 64  # windows per onnxruntime call: large enough to amortise the call, small in memory
+
+
+class ModelScorer:
+    """Scores words with an exported model; loads once, thread-compatible for reads."""
+
+    name = "model"
+
+    def __init__(self, model_dir: str | Path | None = None, threads: int | None = None):
+        model_dir = Path(model_dir) if model_dir is not None else DEFAULT_MODEL_DIR
+        self.model_dir = model_dir
+        config_path = model_dir / "config.json"
+        model_path = model_dir / "model.onnx"
+        for path in (model_path, model_dir / "tokenizer.json", config_path):
+            if not path.is_file():
+                raise TersifyError(f"model file not found: {path}")
+        try:
+            config = json.loads(config_path.read_text())
+            self.length = int(config["max_length"])
+            self.context = int(config["context"])
+        except (ValueError, KeyError, TypeError) as exc:
+            raise TersifyError(f"cannot read model config {config_path}: {exc}") from exc
+        self.tokenizer = WordTokenizer.load(model_dir / "tokenizer.json")
+        self.session = _load_session(model_path, threads)
+
+    def score(self, words: Words) -> np.ndarray:
+        n = len(words)
+        if n == 0:
+            return np.zeros(0, dtype=np.float32)
+        enc = self.tokenizer.encode(words)
+        return word_scores(self.token_scores(enc.ids), enc.word_of_token, n)
+
+    def token_scores(self, ids: np.ndarray) -> np.ndarray:
+        """Final scores for a token sequence of any length."""
+        n_tokens = ids.shape[0]
+        if n_tokens == 0:
+            return np.zeros(0, dtype=np.float32)
+        starts = window_starts(n_tokens, self.length, self.context)
+        width = min(self.length, n_tokens)
+        windows = ids[starts[:, None] + np.arange(width, dtype=np.int64)[None, :]]
+        out = np.empty(windows.shape, dtype=np.float32)
+        mask = np.ones((min(BATCH_WINDOWS, windows.shape[0]), width), dtype=np.int64)
+        for b in range(0, windows.shape[0], BATCH_WINDOWS):
+            batch = windows[b : b + BATCH_WINDOWS]
+            out[b : b + batch.shape[0]] = self.session.run(
+                None, {"input_ids": batch, "attention_mask": mask[: batch.shape[0]]}
+            )[0]
+        return stitch(out, starts, n_tokens)
+
+
+def _load_session(model_path: Path, threads: int | None):
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    threads = threads if threads is not None else int(os.environ.get("TERSIFY_THREADS", "0") or 0)
+    options.intra_op_num_threads = max(threads, 0)  # 0: onnxruntime's default (physical cores)
+    options.inter_op_num_threads = 1
+    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    options.log_severity_level = 3
+    try:
+        return ort.InferenceSession(str(model_path), options, providers=["CPUExecutionProvider"])
+    except Exception as exc:  # onnxruntime raises its own exception types for bad files
+        first = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
+        raise TersifyError(f"cannot load model {model_path}: {first}") from exc
+
+
+__all__ = ["BATCH_WINDOWS", "DEFAULT_MODEL_DIR", "ModelScorer"]

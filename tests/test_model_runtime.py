@@ -1,0 +1,168 @@
+"""The shipped model at run time: onnxruntime + tokenizers + numpy, no torch, nothing lost."""
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tersify import compress
+from tersify.errors import TersifyError
+from tersify.runtime.chunking import stitch, window_owner, window_starts
+from tersify.runtime.scorer import DEFAULT_MODEL_DIR, ModelScorer
+from tersify.scoring import get_scorer
+from tersify.scoring.baseline import BaselineScorer
+from tersify.segment import segment
+
+SAMPLE = (Path(__file__).resolve().parent.parent / "samples" / "pytest_failures.txt").read_text()
+
+
+@pytest.fixture(scope="module")
+def scorer() -> ModelScorer:
+    return ModelScorer()
+
+
+def test_shipped_model_is_small_and_complete():
+    for name in ("model.onnx", "tokenizer.json", "config.json", "MODEL_CARD.md"):
+        assert (DEFAULT_MODEL_DIR / name).is_file(), name
+    total = sum(p.stat().st_size for p in DEFAULT_MODEL_DIR.iterdir())
+    assert total <= 20 * 1024 * 1024
+
+
+@pytest.mark.parametrize(("n", "length", "context"), [(1, 128, 16), (128, 128, 16), (129, 128, 16),
+                                                      (1000, 128, 16), (5000, 64, 8)])
+def test_windows_cover_every_token_with_context(n, length, context):
+    starts = window_starts(n, length, context)
+    owner = window_owner(n, starts, length)
+    pos = np.arange(n) - starts[owner]
+    width = min(length, n)
+    assert (pos >= 0).all() and (pos < width).all()
+    # away from the text's ends, every token has `context` tokens on both sides in its window
+    inner = (np.arange(n) >= context) & (np.arange(n) < n - context)
+    assert (pos[inner] >= context).all() and (pos[inner] < width - context).all()
+    scores = np.tile(np.arange(width, dtype=np.float32), (len(starts), 1)) + starts[:, None]
+    assert np.array_equal(stitch(scores, starts, n), np.arange(n, dtype=np.float32))
+
+
+def test_scores_every_word(scorer):
+    words = segment(SAMPLE)
+    s = scorer.score(words)
+    assert s.shape == (len(words),) and s.dtype == np.float32
+    assert np.isfinite(s).all() and (s >= 0).all() and (s <= 1).all()
+
+
+def test_parallel_tokenization_equals_whole_text_encoding(scorer):
+    text = (SAMPLE.replace("\n", "  \n", 20) + "\n\n\tindented line\n") * 30
+    w = segment(text)
+    whole = scorer.tokenizer.encode(w, chunk_chars=10**12)
+    pieces = scorer.tokenizer.encode(w, chunk_chars=500)
+    assert np.array_equal(whole.ids, pieces.ids)
+    assert np.array_equal(whole.word_of_token, pieces.word_of_token)
+    assert set(whole.word_of_token.tolist()) - {-1} == set(range(len(w)))  # every word has tokens
+
+
+def test_deterministic(scorer):
+    a = compress(SAMPLE, scorer=scorer)
+    b = compress(SAMPLE, scorer=scorer)
+    assert a.text == b.text and np.array_equal(a.scores, b.scores)
+
+
+def test_must_keep_token_straddling_a_chunk_boundary_survives(scorer):
+    path = "/var/lib/postgresql/data/pg_wal/000000010000000A0000003F.partial"
+    filler = "the build finished and then the service was started again by the supervisor " * 20
+    # shift the path until its tokens are scored by two different windows
+    for pad in range(200):
+        text = "x " * pad + path + " was not found " + filler
+        w = segment(text)
+        enc = scorer.tokenizer.encode(w)
+        tokens = np.flatnonzero(enc.word_of_token == pad)
+        starts = window_starts(enc.ids.shape[0], scorer.length, scorer.context)
+        owners = window_owner(enc.ids.shape[0], starts, scorer.length)[tokens]
+        if len(set(owners.tolist())) == 2:
+            break
+    else:
+        pytest.fail("could not place the path across a window boundary")
+    assert tokens.shape[0] >= 2
+    result = compress(text, scorer=scorer)
+    assert path in result.text and "not found" in result.text
+
+
+def test_hundred_thousand_lines_lose_no_line(scorer):
+    text = "".join(f"row {i} ok\n" for i in range(100_000))
+    result = compress(text, scorer=scorer)
+    out_lines = result.text.splitlines()
+    assert len(out_lines) == 100_000
+    assert all(str(i) in line for i, line in zip(range(0, 100_000, 997), out_lines[::997], strict=True))
+    assert result.scores.shape == (300_000,)
+
+
+def test_runtime_imports_no_torch_and_needs_no_network():
+    code = (
+        "import socket, sys\n"
+        "def refuse(*a, **k): raise OSError('network disabled')\n"
+        "socket.socket = refuse; socket.create_connection = refuse; socket.getaddrinfo = refuse\n"
+        "from tersify import compress\n"
+        "from tersify.scoring import get_scorer\n"
+        "r = compress('exit code 139 after SIGSEGV in /app/main.py, not retried', scorer=get_scorer('model'))\n"
+        "assert '139' in r.text and 'SIGSEGV' in r.text and 'not' in r.text, r.text\n"
+        "print(','.join(m for m in ('torch', 'transformers') if m in sys.modules))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == ""
+
+
+def _copy_model(tmp_path: Path) -> Path:
+    d = tmp_path / "model"
+    shutil.copytree(DEFAULT_MODEL_DIR, d)
+    return d
+
+
+def test_missing_model_file_names_the_path(tmp_path):
+    d = _copy_model(tmp_path)
+    (d / "model.onnx").unlink()
+    with pytest.raises(TersifyError, match=str(d / "model.onnx")):
+        ModelScorer(d)
+    assert "139" in compress("exit 139", scorer=BaselineScorer()).text
+
+
+def test_corrupt_model_file_names_the_path(tmp_path):
+    d = _copy_model(tmp_path)
+    (d / "model.onnx").write_bytes(b"this is not an onnx model")
+    with pytest.raises(TersifyError, match=str(d / "model.onnx")):
+        ModelScorer(d)
+    (d / "model.onnx").write_bytes((DEFAULT_MODEL_DIR / "model.onnx").read_bytes())
+    (d / "tokenizer.json").write_text("{not json")
+    with pytest.raises(TersifyError, match=str(d / "tokenizer.json")):
+        ModelScorer(d)
+    assert "139" in compress("exit 139", scorer=get_scorer("baseline")).text
+
+
+def test_default_scorer_falls_back_to_baseline_with_a_warning(tmp_path, monkeypatch):
+    import tersify.scoring as scoring
+
+    monkeypatch.setitem(scoring.SCORERS, "broken", ("tersify.runtime.scorer:ModelScorer", "test"))
+    monkeypatch.setattr(scoring, "DEFAULT_SCORER", "broken")
+    monkeypatch.setattr("tersify.runtime.scorer.DEFAULT_MODEL_DIR", tmp_path / "nowhere")
+    scoring._warn_fallback.cache_clear()
+    with pytest.warns(RuntimeWarning, match="nowhere"):
+        s = scoring.default_scorer()
+    assert s.name == "baseline"
+    assert "139" in compress("exit code 139").text
+
+
+def test_cli_reports_a_broken_model_in_one_line(tmp_path, monkeypatch, capsys):
+    from tersify.cli import main
+
+    monkeypatch.setattr("tersify.runtime.scorer.DEFAULT_MODEL_DIR", tmp_path / "gone")
+    get_scorer.cache_clear()
+    try:
+        f = tmp_path / "in.txt"
+        f.write_text("exit 139\n")
+        assert main(["compress", str(f), "--scorer", "model"]) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and str(tmp_path / "gone") in err[0]
+    finally:
+        get_scorer.cache_clear()
