@@ -39,3 +39,19 @@ def read_input(source: str) -> str:
 def write_output(text: str) -> None:
     sys.stdout.buffer.write(encode(text))
     sys.stdout.buffer.flush()
+
+
+def read_json_object(path: str | Path, what: str = "file") -> dict:
+    """A JSON file holding one object (a config), with one-line errors naming the path."""
+    import json
+
+    path = Path(path)
+    if not path.is_file():
+        raise TersifyError(f"{what} not found: {path}")
+    try:
+        raw = json.loads(path.read_text())
+    except json.JSONDecodeError as exc:
+        raise TersifyError(f"{path}: invalid JSON ({exc})") from exc
+    if not isinstance(raw, dict):
+        raise TersifyError(f"{path}: expected a JSON object")
+    return raw

@@ -45,6 +45,8 @@ class Category:
     description: str
     needs: str = "*"
     group: str | None = None
+    # A word of digits alone is one whole match of this pattern (and of no other category).
+    digits_match_whole: bool = False
 
 
 def _c(pattern: str, flags: int = 0) -> re.Pattern[str]:
@@ -114,6 +116,7 @@ CATEGORIES: dict[str, Category] = {
             _c(r"[0-9](?<![\w.][0-9])[0-9]*+(?:[.,][0-9]++)*+(?!\.?\w)"),
             "standalone numbers, decimals and digit groups: 139, 4218, 0.25, 262,144",
             needs="0",
+            digits_match_whole=True,
         ),
         Category("hex", _c(r"(?<!\w)0[xX][0-9a-fA-F]++(?!\w)"), "hex literals: 0x7fff2038", needs="xX&0"),
         Category(
@@ -397,6 +400,7 @@ class _DistinctWords:
         self._starts = np.concatenate(([0], np.cumsum(self.lengths + 1)[:-1])) if len(distinct) else _EMPTY
         self._has: dict[str, np.ndarray] = {}
         self._bits: np.ndarray | None = None
+        self._pure_digits: np.ndarray | None = None
         self.matched = np.zeros(len(distinct), dtype=bool)  # distinct words holding a span
         self._joined: dict[str, tuple[str, np.ndarray, np.ndarray]] = {}
 
@@ -420,13 +424,26 @@ class _DistinctWords:
             self._has[needs] = np.flatnonzero(ok)
         return self._has[needs]
 
+    @property
+    def small(self) -> bool:
+        """A small text: scanning every distinct word costs less than choosing candidates."""
+        return self._cps.shape[0] <= _SMALL_TEXT
+
+    def pure_digits(self) -> np.ndarray:
+        """Per distinct word: made of ASCII digits only (the commonest word of a log)."""
+        if self._pure_digits is None:
+            digit = (self._cps >= 48) & (self._cps <= 57) | (self._cps == 10)  # separators count as digits
+            self._pure_digits = np.logical_and.reduceat(digit, self._starts)
+        return self._pure_digits
+
     def joined(self, needs: str) -> tuple[str, np.ndarray, np.ndarray]:
-        """The candidate words for ``needs`` joined by newlines, their ids and offsets."""
-        if needs not in self._joined and self._cps.shape[0] <= _SMALL_TEXT and needs:
-            # A small text: scanning every distinct word costs less than choosing candidates.
+        """The candidate words for ``needs`` joined by newlines, their ids and offsets.
+        Words of digits alone are left out: only ``number`` matches them (see find())."""
+        if needs not in self._joined and self.small and needs:
             self._joined[needs] = self._joined.get("*") or self._all()
         if needs not in self._joined:
             candidates = self.having_any(needs)
+            candidates = candidates[~self.pure_digits()[candidates]]
             strings = self.strings
             joined = "\n".join([strings[i] for i in candidates.tolist()])
             bases = np.concatenate(([0], np.cumsum(self.lengths[candidates] + 1)[:-1]))
@@ -440,21 +457,24 @@ class _DistinctWords:
     def find(self, cat: Category) -> tuple[np.ndarray, np.ndarray]:
         """Spans of ``cat`` at every occurrence, as (starts, ends) in the text."""
         joined, candidates, bases = self.joined(cat.needs)
-        if not joined:
-            return _EMPTY, _EMPTY
         if cat.group:
             group = cat.group
             found = [m.span(group) for m in cat.pattern.finditer(joined)]
         else:
             found = [m.span() for m in cat.pattern.finditer(joined)]
-        if not found:
-            return _EMPTY, _EMPTY
-        arr = np.asarray(found, dtype=np.int64)
+        arr = np.asarray(found, dtype=np.int64).reshape(-1, 2)
         arr = arr[arr[:, 1] > arr[:, 0]]
         which = np.searchsorted(bases, arr[:, 0], side="right") - 1
         distinct = candidates[which]
-        self.matched[distinct] = True
         local_s, local_e = arr[:, 0] - bases[which], arr[:, 1] - bases[which]
+        if cat.digits_match_whole and not self.small:  # the words joined() left out
+            digits = np.flatnonzero(self.pure_digits())
+            distinct = np.concatenate((distinct, digits))
+            local_s = np.concatenate((local_s, np.zeros(digits.shape[0], dtype=np.int64)))
+            local_e = np.concatenate((local_e, self.lengths[digits]))
+        if distinct.shape[0] == 0:
+            return _EMPTY, _EMPTY
+        self.matched[distinct] = True
         return self.at_occurrences(distinct, local_s, local_e)
 
     def at_occurrences(self, distinct: np.ndarray, local_s: np.ndarray, local_e: np.ndarray):

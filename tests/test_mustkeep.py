@@ -162,3 +162,18 @@ def test_word_mask_keeps_whole_word_for_partial_span():
     words = segment("open Cargo.toml now")
     mask = MustKeep(categories=("file_ext",)).word_mask(words)
     assert mask.tolist() == [False, True, False]
+
+
+def test_word_engine_agrees_with_plain_regex_on_large_real_logs():
+    # Large texts take the candidate-filtering path (small ones scan every distinct word).
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1] / "tersify" / "data" / "loghub_samples"
+    text = "".join((root / system / f"{system}_2k.log").read_text(errors="replace") for system in ("HDFS", "Mac"))
+    words = segment(text)
+    for name, cat in CATEGORIES.items():
+        if not cat.needs or name == "key_value":
+            continue
+        expected = sorted(sp for sp in (m.span() for m in cat.pattern.finditer(text)) if sp[1] > sp[0])
+        spans = MustKeep(categories=(name,)).spans(words)
+        assert sorted(zip(spans.starts.tolist(), spans.ends.tolist(), strict=True)) == expected, name

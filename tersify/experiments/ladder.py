@@ -41,6 +41,7 @@ from typing import Any
 
 from tersify.data.records import PairRecord
 from tersify.errors import TersifyError
+from tersify.io import read_json_object
 
 DEFAULT_LADDER_CONFIG = Path("configs/ladder.json")
 MAIN_RUNGS: tuple[str, ...] = ("v-qa", "v-corrected", "v-domain")
@@ -116,15 +117,7 @@ def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]
 
 def load_ladder_config(path: str | Path = DEFAULT_LADDER_CONFIG, *, smoke: bool = False) -> LadderConfig:
     """The ladder config; ``smoke`` merges its ``smoke`` section (tiny model, tiny data)."""
-    path = Path(path)
-    if not path.is_file():
-        raise TersifyError(f"ladder config not found: {path}")
-    try:
-        raw = json.loads(path.read_text())
-    except json.JSONDecodeError as exc:
-        raise TersifyError(f"{path}: invalid JSON ({exc})") from exc
-    if not isinstance(raw, dict):
-        raise TersifyError(f"{path}: expected a JSON object")
+    raw = read_json_object(path, "ladder config")
     if smoke:
         raw = deep_merge(raw, raw.get("smoke", {}))
     return LadderConfig.from_dict(raw)

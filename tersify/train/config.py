@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from tersify.errors import TersifyError
+from tersify.io import read_json_object
 from tersify.model.architecture import ModelConfig
 
 
@@ -72,13 +72,4 @@ class TrainConfig:
 
 
 def load_config(path: str | Path) -> TrainConfig:
-    path = Path(path)
-    if not path.is_file():
-        raise TersifyError(f"config file not found: {path}")
-    try:
-        raw = json.loads(path.read_text())
-    except json.JSONDecodeError as exc:
-        raise TersifyError(f"{path}: invalid JSON ({exc})") from exc
-    if not isinstance(raw, dict):
-        raise TersifyError(f"{path}: expected a JSON object")
-    return TrainConfig.from_dict(raw)
+    return TrainConfig.from_dict(read_json_object(path, "config file"))
