@@ -103,11 +103,11 @@ def test_runtime_imports_no_torch_and_needs_no_network():
         "import socket, sys\n"
         "def refuse(*a, **k): raise OSError('network disabled')\n"
         "socket.socket = refuse; socket.create_connection = refuse; socket.getaddrinfo = refuse\n"
-        "from tersify import compress\n"
-        "from tersify.scoring import get_scorer\n"
-        "r = compress('exit code 139 after SIGSEGV in /app/main.py, not retried', scorer=get_scorer('model'))\n"
+        "import tersify\n"
+        "r = tersify.compress('exit code 139 after SIGSEGV in /app/main.py, not retried')\n"
+        "assert r.stats.scorer == 'model', r.stats.scorer  # the shipped model is the default\n"
         "assert '139' in r.text and 'SIGSEGV' in r.text and 'not' in r.text, r.text\n"
-        "print(','.join(m for m in ('torch', 'transformers') if m in sys.modules))\n"
+        "print(','.join(m for m in ('torch', 'transformers', 'peft') if m in sys.modules))\n"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
