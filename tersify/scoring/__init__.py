@@ -35,7 +35,7 @@ SCORERS: dict[str, tuple[str, str]] = {
 }
 
 # The shipped model (tersify/models/default): it keeps every must-keep span and protected word
-# on its own and preserves every line on the eval sets (docs/sections/model.md).
+# on its own and preserves every line on the eval sets (BENCHMARKS.md).
 DEFAULT_SCORER = "model"
 # What default_scorer() falls back to (with a warning) when the default cannot be loaded.
 FALLBACK_SCORER = "baseline"
