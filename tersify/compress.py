@@ -224,6 +224,8 @@ def _spans_kept(words: Words, keep: np.ndarray, spans: Spans) -> int:
     """How many spans have every word they touch kept."""
     if not len(spans):
         return 0
+    if spans.word_mask is not None and keep[spans.word_mask].all():
+        return len(spans)  # every word a span touches is kept (always so with the override)
     s, e = spans.starts, spans.ends
     first = np.searchsorted(words.ends, s, side="right")
     last = np.searchsorted(words.starts, e, side="left") - 1
