@@ -166,3 +166,13 @@ def test_cli_reports_a_broken_model_in_one_line(tmp_path, monkeypatch, capsys):
         assert len(err) == 1 and str(tmp_path / "gone") in err[0]
     finally:
         get_scorer.cache_clear()
+
+
+def test_model_version_names_the_model_file(tmp_path):
+    import hashlib
+
+    from tersify.runtime.scorer import ModelScorer
+
+    scorer = ModelScorer()
+    digest = hashlib.sha256((DEFAULT_MODEL_DIR / "model.onnx").read_bytes()).hexdigest()
+    assert scorer.version == digest[:12]

@@ -9,6 +9,7 @@ batches and stitched back; word scores are the mean of their token scores
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from pathlib import Path
@@ -45,6 +46,9 @@ class ModelScorer:
             raise TersifyError(f"cannot read model config {config_path}: {exc}") from exc
         self.tokenizer = WordTokenizer.load(model_dir / "tokenizer.json")
         self.session = _load_session(model_path, threads)
+        # Names the exact model in the proxy's pair log and cache key: a retrained model
+        # gives new outputs, not the cached ones of its predecessor.
+        self.version = hashlib.sha256(model_path.read_bytes()).hexdigest()[:12]
 
     def score(self, words: Words) -> np.ndarray:
         n = len(words)
