@@ -454,41 +454,69 @@ class _DistinctWords:
         self._joined["*"] = ("\n".join(self.strings), np.arange(len(self.strings)), self._starts)
         return self._joined["*"]
 
-    def find(self, cat: Category) -> tuple[np.ndarray, np.ndarray]:
-        """Spans of ``cat`` at every occurrence, as (starts, ends) in the text."""
-        joined, candidates, bases = self.joined(cat.needs)
-        if cat.group:
-            group = cat.group
-            found = [m.span(group) for m in cat.pattern.finditer(joined)]
-        else:
-            found = [m.span() for m in cat.pattern.finditer(joined)]
-        arr = np.asarray(found, dtype=np.int64).reshape(-1, 2)
-        arr = arr[arr[:, 1] > arr[:, 0]]
-        which = np.searchsorted(bases, arr[:, 0], side="right") - 1
-        distinct = candidates[which]
-        local_s, local_e = arr[:, 0] - bases[which], arr[:, 1] - bases[which]
-        if cat.digits_match_whole and not self.small:  # the words joined() left out
-            digits = np.flatnonzero(self.pure_digits())
-            distinct = np.concatenate((distinct, digits))
-            local_s = np.concatenate((local_s, np.zeros(digits.shape[0], dtype=np.int64)))
-            local_e = np.concatenate((local_e, self.lengths[digits]))
-        if distinct.shape[0] == 0:
-            return _EMPTY, _EMPTY
-        self.matched[distinct] = True
-        return self.at_occurrences(distinct, local_s, local_e)
+    def find_all(self, cats: Sequence[Category]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Spans of every category at every occurrence: (starts, ends, index into ``cats``).
 
-    def at_occurrences(self, distinct: np.ndarray, local_s: np.ndarray, local_e: np.ndarray):
+        Each pattern runs over its candidate words; the matches of all categories are then
+        mapped to words and expanded to occurrences in one numpy pass (per-category numpy
+        calls would cost more than the matching on the small texts of a tool call)."""
+        groups: dict[int, tuple[tuple[str, np.ndarray, np.ndarray], list, list]] = {}
+        digit_codes: list[int] = []
+        for code, cat in enumerate(cats):
+            joined_words = self.joined(cat.needs)
+            joined = joined_words[0]
+            if cat.digits_match_whole and not self.small:  # the words joined() left out
+                digit_codes.append(code)
+            if not joined:
+                continue
+            if cat.group:
+                group = cat.group
+                found = [m.span(group) for m in cat.pattern.finditer(joined)]
+            else:
+                found = [m.span() for m in cat.pattern.finditer(joined)]
+            if found:
+                _, spans, codes = groups.setdefault(id(joined_words), (joined_words, [], []))
+                spans += found
+                codes += [code] * len(found)
+        d_parts, s_parts, e_parts, c_parts = [], [], [], []
+        for (_, candidates, bases), spans, codes in groups.values():
+            arr = np.asarray(spans, dtype=np.int64)
+            code_arr = np.asarray(codes, dtype=np.int64)
+            nonempty = arr[:, 1] > arr[:, 0]
+            arr, code_arr = arr[nonempty], code_arr[nonempty]
+            which = np.searchsorted(bases, arr[:, 0], side="right") - 1
+            d_parts.append(candidates[which])
+            s_parts.append(arr[:, 0] - bases[which])
+            e_parts.append(arr[:, 1] - bases[which])
+            c_parts.append(code_arr)
+        if digit_codes:
+            digits = np.flatnonzero(self.pure_digits())
+            for code in digit_codes:
+                d_parts.append(digits)
+                s_parts.append(np.zeros(digits.shape[0], dtype=np.int64))
+                e_parts.append(self.lengths[digits])
+                c_parts.append(np.full(digits.shape[0], code, dtype=np.int64))
+        if not d_parts:
+            return _EMPTY, _EMPTY, _EMPTY
+        distinct = np.concatenate(d_parts)
+        self.matched[distinct] = True
+        return self.at_occurrences(distinct, np.concatenate(s_parts), np.concatenate(e_parts),
+                                   np.concatenate(c_parts))
+
+    def at_occurrences(self, distinct: np.ndarray, local_s: np.ndarray, local_e: np.ndarray,
+                       codes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Expand per-distinct-word spans to every occurrence of those words."""
         reps = self.occ_counts[distinct]
         total = int(reps.sum())
         if total == 0:
-            return _EMPTY, _EMPTY
+            return _EMPTY, _EMPTY, _EMPTY
         # Occurrence k of match j is occ_order[occ_offsets[distinct[j]] + k].
         first = np.repeat(self.occ_offsets[distinct], reps)
         within = np.arange(total) - np.repeat(np.cumsum(reps) - reps, reps)
         occ = self.occ_order[first + within]
         word_starts = self.words.starts[occ]
-        return word_starts + np.repeat(local_s, reps), word_starts + np.repeat(local_e, reps)
+        return (word_starts + np.repeat(local_s, reps), word_starts + np.repeat(local_e, reps),
+                np.repeat(codes, reps))
 
     def is_word(self, word: str) -> np.ndarray:
         """Per occurrence: is the word exactly ``word``?"""
@@ -613,36 +641,35 @@ class MustKeep:
 
     def spans(self, words: Words) -> Spans:
         """All must-keep spans of the segmented text, as arrays (categories may overlap)."""
-        names: list[str] = []
+        cats = [CATEGORIES[name] for name in self.categories] + list(self.extra)
+        names = ([self.preset] if self.preset is not None else []) + [cat.name for cat in cats]
+        offset = len(names) - len(cats)  # codes of the categories follow the preset's
         all_s: list[np.ndarray] = []
         all_e: list[np.ndarray] = []
         all_c: list[np.ndarray] = []
-
-        def add(name: str, s: np.ndarray, e: np.ndarray) -> None:
-            if s.shape[0]:
-                all_s.append(s)
-                all_e.append(e)
-                all_c.append(np.full(s.shape[0], len(names), dtype=np.int64))
-            names.append(name)
-
         mask = np.zeros(len(words), dtype=bool)
         if self.preset is not None:
             found = [_seed_span(m) for m in SEED_PRESETS[self.preset].finditer(words.text)]
             arr = np.asarray(found, dtype=np.int64).reshape(-1, 2)
             arr = arr[arr[:, 1] > arr[:, 0]]
-            add(self.preset, arr[:, 0], arr[:, 1])
+            all_s.append(arr[:, 0])
+            all_e.append(arr[:, 1])
+            all_c.append(np.zeros(arr.shape[0], dtype=np.int64))
             mask |= overlapping_words(words, arr[:, 0], arr[:, 1])
-        cats = [CATEGORIES[name] for name in self.categories] + list(self.extra)
         if cats and len(words):
             dw = _DistinctWords(words)
-            for cat in cats:
-                s, e = dw.find(cat)
+            s, e, c = dw.find_all(cats)
+            all_s.append(s)
+            all_e.append(e)
+            all_c.append(c + offset)
+            for code, cat in enumerate(cats):
                 link = _LINKS.get(cat.name)
                 if link is not None:
                     ls, le = link(dw)
                     mask |= overlapping_words(words, ls, le)
-                    s, e = np.concatenate((s, ls)), np.concatenate((e, le))
-                add(cat.name, s, e)
+                    all_s.append(ls)
+                    all_e.append(le)
+                    all_c.append(np.full(ls.shape[0], code + offset, dtype=np.int64))
             mask |= dw.matched[dw.ids]
         if not all_s:
             return Spans(_EMPTY, _EMPTY, _EMPTY, tuple(names), mask)
