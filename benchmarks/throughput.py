@@ -71,6 +71,14 @@ def main() -> None:
     for label, scorer in rows:
         wps, mbps = measure(corpus, scorer, args.repeat)
         print(f"{label:34s} {wps:12,.0f} words/s {mbps:8.2f} MB/s")
+    # Small texts: the agent eval set (one tool output per call) shows the fixed cost per call.
+    from tersify.data.evalsets import load_evalset
+
+    items = [(r.id or "", r.text) for r in load_evalset("agent")]
+    wps, mbps = measure(items, FreeScorer(), args.repeat)
+    per_call_ms = sum(len(t.split()) for _, t in items) / wps / len(items) * 1000
+    print(f"{'non-model path, agent set':34s} {wps:12,.0f} words/s {mbps:8.2f} MB/s "
+          f"({len(items)} items, {per_call_ms:.2f} ms per call)")
 
 
 if __name__ == "__main__":

@@ -155,7 +155,7 @@ CATEGORIES: dict[str, Category] = {
             "identifier",
             _c(r"(?<!\w)(?![0-9]++(?!\w))(?=[A-Za-z]*+[_0-9])\w++"),
             "identifiers with an underscore or a digit: load_settings, _read, blk_3886, x86_64",
-            needs="_0",
+            needs="aA_&0_",
         ),
         Category(
             "number_unit",
