@@ -6,6 +6,8 @@ labelling, compression and evaluation.
 
 from __future__ import annotations
 
+import re
+
 # Negations and outcome words: dropping one of these can invert what an output says.
 PROTECTED_WORDS: frozenset[str] = frozenset(
     """
@@ -64,3 +66,19 @@ def is_function_word(word: str) -> bool:
 def is_decoration(word: str) -> bool:
     """A word made only of rule/box/progress characters (``=====``, ``----``, ``[####]``)."""
     return len(word) >= 3 and all(ch in DECORATION_CHARS or ch in "[]()" for ch in word)
+
+
+# A word that holds a value: a digit, a path separator, or an identifier character.
+_VALUE = re.compile(r".*[0-9].*|.*[/\\].*|.*[_$@].*")
+# Month and weekday names are values (a date), never template constants.
+_DATE_WORD = re.compile(
+    r"(?i)(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)"
+    r"|january|february|march|april|june|july|august|september|october|november|december"
+    r"|monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+)
+
+
+def line_template(line_words: list[str]) -> tuple[str, ...]:
+    """The shape of a line: its words with every value (digits, paths, identifiers, dates)
+    masked as ``<*>``. Two lines with the same template differ only in their values."""
+    return tuple("<*>" if _VALUE.fullmatch(w) or _DATE_WORD.fullmatch(normalise(w)) else w for w in line_words)

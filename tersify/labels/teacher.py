@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tersify.lexicon import is_decoration, is_function_word, is_protected, normalise
+from tersify.lexicon import is_decoration, is_function_word, is_protected, line_template, normalise
 from tersify.mustkeep import MustKeep
 from tersify.segment import Words
 
@@ -58,14 +58,6 @@ OUTCOME_WORDS = frozenset(
     allocated freed released acquired locked unlocked served serving registered unregistered
     normal healthy unhealthy degraded critical online offline active inactive enabled disabled
     """.split()
-)
-
-_VALUE = re.compile(r".*[0-9].*|.*[/\\].*|.*[_$@].*")
-# Month and weekday names are values (a date), never template constants.
-_DATE_WORD = re.compile(
-    r"(?i)(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)"
-    r"|january|february|march|april|june|july|august|september|october|november|december"
-    r"|monday|tuesday|wednesday|thursday|friday|saturday|sunday"
 )
 
 _CODE_KEYWORD = re.compile(
@@ -137,10 +129,6 @@ def _is_prose_line(strings: list[str]) -> bool:
         return False
     fw = sum(1 for w in strings if is_function_word(w))
     return fw >= 1 and fw / len(strings) >= PROSE_FUNCTION_SHARE
-
-
-def _masked(strings: list[str]) -> tuple[str, ...]:
-    return tuple("<*>" if _VALUE.fullmatch(w) or _DATE_WORD.fullmatch(normalise(w)) else w for w in strings)
 
 
 # A unit after a number is part of the value (``<1 sec``, ``512 MB``).
@@ -231,7 +219,7 @@ class TeacherScorer:
         if _is_code_line(line, ws):  # code stays whole, operators included
             return out
 
-        masked = _masked(ws)
+        masked = line_template(ws)
         earlier = self._template_match(ws, masked, history)
         history.setdefault(m, []).append((ws, masked))
         if len(history[m]) > TEMPLATE_HISTORY:

@@ -3,15 +3,10 @@ high, and the constant words of a repeated line template low after its first occ
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 
-from tersify.lexicon import FUNCTION_WORDS, is_decoration, normalise
+from tersify.lexicon import FUNCTION_WORDS, is_decoration, line_template, normalise
 from tersify.segment import Words
-
-# Variable parts of a line (anything with a digit) are masked to find its template.
-_VARIABLE = re.compile(r"\S*[0-9]\S*")
 
 SCORE_CONTENT_FIRST = 0.9
 SCORE_CONTENT_REPEAT = 0.7
@@ -19,11 +14,6 @@ SCORE_TEMPLATE_CONSTANT = 0.3
 SCORE_OPERATOR = 0.6
 SCORE_FUNCTION_WORD = 0.2
 SCORE_DECORATION = 0.0
-
-
-def line_template(line_words: list[str]) -> tuple[str, ...]:
-    """The shape of a line: its words with every word that holds a digit masked."""
-    return tuple("<*>" if _VARIABLE.fullmatch(w) else w for w in line_words)
 
 
 class BaselineScorer:
