@@ -54,6 +54,10 @@ class Words:
         text = self.text
         return [text[s:e] for s, e in zip(self.starts.tolist(), self.ends.tolist(), strict=True)]
 
+    def line_bounds(self) -> list[int]:
+        """Word index bounds of each line: line ``k`` holds words ``[b[k], b[k + 1])``."""
+        return np.searchsorted(self.lines, np.arange(self.n_lines + 1), side="left").tolist()
+
     @property
     def n_lines(self) -> int:
         return int(self.line_starts.shape[0])

@@ -31,3 +31,8 @@ def test_overlapping_words_marks_every_touched_word():
     words = segment("aa bb cc dd")
     mask = overlapping_words(words, np.array([1, 10]), np.array([4, 11]))
     assert mask.tolist() == [True, True, False, True]
+
+
+def test_line_bounds_give_each_lines_word_range():
+    words = segment("a b\n\nc\nd e f")
+    assert words.line_bounds() == [0, 2, 2, 3, 6]

@@ -183,7 +183,7 @@ class TeacherScorer:
         strings = words.strings()
         mk = self.must_keep.word_mask(words)
         text = words.text
-        bounds = np.searchsorted(words.lines, np.arange(words.n_lines + 1), side="left").tolist()
+        bounds = words.line_bounds()
         line_starts = words.line_starts.tolist()
         history: dict[int, list[tuple[list[str], tuple[str, ...]]]] = {}
         mentioned: set[str] = set()

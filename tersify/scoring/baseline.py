@@ -27,15 +27,12 @@ class BaselineScorer:
         if n == 0:
             return scores
         strings = words.strings()
-        line_ids = words.lines.tolist()
+        bounds = words.line_bounds()
         seen_templates: set[tuple[str, ...]] = set()
         seen_words: set[str] = set()
-        i = 0
-        while i < n:
-            j = i
-            line = line_ids[i]
-            while j < n and line_ids[j] == line:
-                j += 1
+        for i, j in zip(bounds[:-1], bounds[1:], strict=True):
+            if i == j:
+                continue
             line_words = strings[i:j]
             template = line_template(line_words)
             repeated = len(line_words) > 1 and template in seen_templates
@@ -56,5 +53,4 @@ class BaselineScorer:
                     s = SCORE_CONTENT_FIRST
                 seen_words.add(key)
                 scores[i + k] = s
-            i = j
         return scores
