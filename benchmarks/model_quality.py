@@ -4,12 +4,15 @@
 
 One row per (scorer, set), with the must-keep override and, for the model, without it
 (``no-override``: the model alone). Columns are those of ``tersify.eval.evaluate``.
+Then, per set, how many words the model and the teacher decide differently (both with
+the override).
 """
 
 from __future__ import annotations
 
 import argparse
 
+from tersify import compress
 from tersify.data.evalsets import load_evalset
 from tersify.eval.evaluate import evaluate_scorer, format_markdown
 from tersify.scoring import get_scorer
@@ -30,6 +33,17 @@ def main() -> None:
                 rows[f"model (no override) / {name}"] = evaluate_scorer(scorer, records, override=False,
                                                                        progress=True)
     print(format_markdown(rows))
+    model, teacher = get_scorer("model"), get_scorer("teacher")
+    for name in args.sets.split(","):
+        n = only_model = only_teacher = 0
+        for record in load_evalset(name):
+            a = compress(record.text, scorer=model).keep
+            b = compress(record.text, scorer=teacher).keep
+            n += a.shape[0]
+            only_model += int((a & ~b).sum())
+            only_teacher += int((b & ~a).sum())
+        print(f"agreement on {name}: model and teacher differ on {only_model + only_teacher} of {n} words "
+              f"({only_model} kept by the model only, {only_teacher} by the teacher only)")
 
 
 if __name__ == "__main__":

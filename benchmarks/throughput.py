@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from tersify import compress
+from tersify.mustkeep import clear_caches
 from tersify.scoring import get_scorer
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -48,6 +49,7 @@ def measure(corpus: list[tuple[str, str]], scorer, repeat: int) -> tuple[float, 
     n_bytes = sum(len(t.encode("utf-8", errors="surrogateescape")) for _, t in corpus)
     runs = []
     for _ in range(repeat):
+        clear_caches()  # every pass starts cold: remembered words would flatter repeated passes
         t0 = time.perf_counter()
         for _, text in corpus:
             compress(text, scorer=scorer)

@@ -7,6 +7,7 @@ labelling, compression and evaluation.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # Negations and outcome words: dropping one of these can invert what an output says.
 PROTECTED_WORDS: frozenset[str] = frozenset(
@@ -81,4 +82,14 @@ _DATE_WORD = re.compile(
 def line_template(line_words: list[str]) -> tuple[str, ...]:
     """The shape of a line: its words with every value (digits, paths, identifiers, dates)
     masked as ``<*>``. Two lines with the same template differ only in their values."""
-    return tuple("<*>" if _VALUE.fullmatch(w) or _DATE_WORD.fullmatch(normalise(w)) else w for w in line_words)
+    return tuple(map(template_word, line_words))
+
+
+VALUE = "<*>"  # what a line template shows in place of a value
+
+
+@lru_cache(maxsize=1 << 16)
+def template_word(word: str) -> str:
+    """A word as a line template shows it: ``<*>`` for a value, else the word itself
+    (cached: a log repeats its words line after line)."""
+    return VALUE if _VALUE.fullmatch(word) or _DATE_WORD.fullmatch(normalise(word)) else word

@@ -15,7 +15,7 @@ each of its positions.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -403,6 +403,7 @@ class _DistinctWords:
         self._pure_digits: np.ndarray | None = None
         self.matched = np.zeros(len(distinct), dtype=bool)  # distinct words holding a span
         self._joined: dict[str, tuple[str, np.ndarray, np.ndarray]] = {}
+        self.todo: np.ndarray | None = None  # distinct words still to match (None: all)
 
     def having_any(self, needs: str) -> np.ndarray:
         """Indices of distinct words that satisfy ``needs`` (see :class:`Category`):
@@ -438,34 +439,74 @@ class _DistinctWords:
 
     def joined(self, needs: str) -> tuple[str, np.ndarray, np.ndarray]:
         """The candidate words for ``needs`` joined by newlines, their ids and offsets.
-        Words of digits alone are left out: only ``number`` matches them (see find())."""
+        Words of digits alone are left out: only ``number`` matches them (see find()).
+        Only the words of ``self.todo`` (when set) are candidates."""
         if needs not in self._joined and self.small and needs:
-            self._joined[needs] = self._joined.get("*") or self._all()
+            if "*" not in self._joined:
+                wanted = ~self.pure_digits()
+                if self.todo is not None:
+                    wanted &= self.todo
+                self._joined["*"] = self._join(np.flatnonzero(wanted))
+            self._joined[needs] = self._joined["*"]
         if needs not in self._joined:
             candidates = self.having_any(needs)
-            candidates = candidates[~self.pure_digits()[candidates]]
-            strings = self.strings
-            joined = "\n".join([strings[i] for i in candidates.tolist()])
-            bases = np.concatenate(([0], np.cumsum(self.lengths[candidates] + 1)[:-1]))
-            self._joined[needs] = (joined, candidates, bases)
+            keep = ~self.pure_digits()[candidates]
+            if self.todo is not None:
+                keep &= self.todo[candidates]
+            self._joined[needs] = self._join(candidates[keep])
         return self._joined[needs]
 
-    def _all(self) -> tuple[str, np.ndarray, np.ndarray]:
-        self._joined["*"] = ("\n".join(self.strings), np.arange(len(self.strings)), self._starts)
-        return self._joined["*"]
+    def _join(self, candidates: np.ndarray) -> tuple[str, np.ndarray, np.ndarray]:
+        strings = self.strings
+        joined = "\n".join([strings[i] for i in candidates.tolist()])
+        bases = np.concatenate(([0], np.cumsum(self.lengths[candidates] + 1)[:-1]))
+        return joined, candidates, bases
 
-    def find_all(self, cats: Sequence[Category]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def find_all(self, cats: Sequence[Category], cache_key: Hashable) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Spans of every category at every occurrence: (starts, ends, index into ``cats``).
 
+        A word's spans do not depend on its neighbours, so the spans of the distinct
+        words of a small text are remembered across calls (tool outputs repeat their
+        words); the patterns run only over words not seen before. ``cache_key`` names
+        the category list."""
+        cache = _word_span_cache(cache_key) if self.small else None
+        hits: list[tuple[tuple[int, int, int], ...] | None] = []
+        if cache is not None:
+            hits = [cache.get(w) for w in self.strings]
+            self.todo = np.fromiter((h is None for h in hits), dtype=bool, count=len(hits))
+        distinct, local_s, local_e, codes = self.match(cats)
+        if cache is not None:
+            found: dict[int, list[tuple[int, int, int]]] = {i: [] for i in np.flatnonzero(self.todo).tolist()}
+            for d, a, b, k in zip(distinct.tolist(), local_s.tolist(), local_e.tolist(), codes.tolist(),
+                                  strict=True):
+                found[d].append((a, b, k))
+            if len(cache) + len(found) > _WORD_CACHE_ENTRIES:
+                cache.clear()
+            strings = self.strings
+            for i, spans in found.items():
+                cache[strings[i]] = tuple(spans)
+            old = [(i, a, b, k) for i, h in enumerate(hits) if h for a, b, k in h]
+            if old:
+                d_old, s_old, e_old, c_old = np.asarray(old, dtype=np.int64).T
+                distinct, local_s = np.concatenate((distinct, d_old)), np.concatenate((local_s, s_old))
+                local_e, codes = np.concatenate((local_e, e_old)), np.concatenate((codes, c_old))
+        if distinct.shape[0] == 0:
+            return _EMPTY, _EMPTY, _EMPTY
+        self.matched[distinct] = True
+        return self.at_occurrences(distinct, local_s, local_e, codes)
+
+    def match(self, cats: Sequence[Category]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Spans inside the distinct words (of ``self.todo`` when set): (word, start, end, code).
+
         Each pattern runs over its candidate words; the matches of all categories are then
-        mapped to words and expanded to occurrences in one numpy pass (per-category numpy
-        calls would cost more than the matching on the small texts of a tool call)."""
+        mapped to words in one numpy pass (per-category numpy calls would cost more than
+        the matching on the small texts of a tool call)."""
         groups: dict[int, tuple[tuple[str, np.ndarray, np.ndarray], list, list]] = {}
         digit_codes: list[int] = []
         for code, cat in enumerate(cats):
             joined_words = self.joined(cat.needs)
             joined = joined_words[0]
-            if cat.digits_match_whole and not self.small:  # the words joined() left out
+            if cat.digits_match_whole:  # the words joined() left out
                 digit_codes.append(code)
             if not joined:
                 continue
@@ -478,7 +519,7 @@ class _DistinctWords:
                 _, spans, codes = groups.setdefault(id(joined_words), (joined_words, [], []))
                 spans += found
                 codes += [code] * len(found)
-        d_parts, s_parts, e_parts, c_parts = [], [], [], []
+        d_parts, s_parts, e_parts, c_parts = [_EMPTY], [_EMPTY], [_EMPTY], [_EMPTY]
         for (_, candidates, bases), spans, codes in groups.values():
             arr = np.asarray(spans, dtype=np.int64)
             code_arr = np.asarray(codes, dtype=np.int64)
@@ -490,18 +531,15 @@ class _DistinctWords:
             e_parts.append(arr[:, 1] - bases[which])
             c_parts.append(code_arr)
         if digit_codes:
-            digits = np.flatnonzero(self.pure_digits())
+            digits = self.pure_digits() if self.todo is None else self.pure_digits() & self.todo
+            digits = np.flatnonzero(digits)
             for code in digit_codes:
                 d_parts.append(digits)
                 s_parts.append(np.zeros(digits.shape[0], dtype=np.int64))
                 e_parts.append(self.lengths[digits])
                 c_parts.append(np.full(digits.shape[0], code, dtype=np.int64))
-        if not d_parts:
-            return _EMPTY, _EMPTY, _EMPTY
-        distinct = np.concatenate(d_parts)
-        self.matched[distinct] = True
-        return self.at_occurrences(distinct, np.concatenate(s_parts), np.concatenate(e_parts),
-                                   np.concatenate(c_parts))
+        return (np.concatenate(d_parts), np.concatenate(s_parts), np.concatenate(e_parts),
+                np.concatenate(c_parts))
 
     def at_occurrences(self, distinct: np.ndarray, local_s: np.ndarray, local_e: np.ndarray,
                        codes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -544,7 +582,22 @@ def _whole_word(pattern: re.Pattern[str]) -> re.Pattern[str]:
 
 
 _EMPTY = np.zeros(0, dtype=np.int64)
-_SMALL_TEXT = 4096  # code points of distinct words below which candidate filtering does not pay
+_SMALL_TEXT = 4096  # code points of distinct words: below, scan every word (no filtering) and remember spans
+_WORD_CACHE_ENTRIES = 1 << 16  # words remembered per category list; the cache empties when full
+_WORD_SPAN_CACHES: dict[Hashable, dict[str, tuple[tuple[int, int, int], ...]]] = {}
+
+
+def _word_span_cache(key: Hashable) -> dict[str, tuple[tuple[int, int, int], ...]]:
+    """word -> its spans (start, end, code) for the category list named by ``key``."""
+    cache = _WORD_SPAN_CACHES.get(key)
+    if cache is None:
+        cache = _WORD_SPAN_CACHES.setdefault(key, {})
+    return cache
+
+
+def clear_caches() -> None:
+    """Forget the remembered spans of words (benchmarks measure cold passes with it)."""
+    _WORD_SPAN_CACHES.clear()
 
 # Cross-word links: a key word and its separator, then the value in the next word.
 _KEY_SEP = re.compile(
@@ -658,7 +711,7 @@ class MustKeep:
             mask |= overlapping_words(words, arr[:, 0], arr[:, 1])
         if cats and len(words):
             dw = _DistinctWords(words)
-            s, e, c = dw.find_all(cats)
+            s, e, c = dw.find_all(cats, (tuple(self.categories), tuple(self.extra)))
             all_s.append(s)
             all_e.append(e)
             all_c.append(c + offset)

@@ -33,6 +33,13 @@ from tersify.segment import Words
 PAD, UNK = "<pad>", "<unk>"
 PAD_ID = 0
 CHUNK_CHARS = 1 << 16  # characters per piece when a long text is tokenized in parallel
+# Texts of at most this many words are encoded word by word through a cache (tool outputs
+# repeat their words); longer ones go to the Rust tokenizer whole, in parallel.
+CACHED_WORDS_MAX = 20_000
+CACHE_ENTRIES_MAX = 1 << 16  # pre-tokens remembered per tokenizer; the cache empties when full
+# Characters that str.isspace() (and so segment()) counts as whitespace but the tokenizer's
+# regex \s does not: texts holding them take the whole-text path.
+_SPACE_MISMATCH = re.compile("[\x1c-\x1f]")
 # A word is its leading whitespace plus a run of non-whitespace; trailing whitespace of
 # the text is left as its own pre-token.
 _WORD_WITH_LEADING_SPACE = r"\s*\S+"
@@ -92,6 +99,10 @@ class WordTokenizer:
         self.tokenizer.no_padding()
         self.tokenizer.no_truncation()
         self.vocab_size = tokenizer.get_vocab_size()
+        # pre-token (a word with the whitespace before it) -> (token ids, how many of them
+        # cover only that whitespace). Pre-tokens never share a BPE merge, so encoding
+        # one alone gives exactly its tokens in the whole text.
+        self._cache: dict[str, tuple[tuple[int, ...], int]] = {}
 
     @classmethod
     def load(cls, path: str | Path) -> WordTokenizer:
@@ -103,21 +114,29 @@ class WordTokenizer:
         except Exception as exc:  # the Rust side raises plain Exceptions on bad JSON
             raise TersifyError(f"cannot load tokenizer {path}: {str(exc).splitlines()[0][:200]}") from exc
 
+    def clear_cache(self) -> None:
+        """Forget the remembered pre-tokens (benchmarks measure cold passes with it)."""
+        self._cache.clear()
+
     def save(self, path: str | Path) -> None:
         self.tokenizer.save(str(path))
 
     def encode(self, words: Words, chunk_chars: int = CHUNK_CHARS) -> Encoding:
         """Tokenize the whole text of ``words`` (never truncated) and map tokens to words.
 
-        Long texts are cut at line ends into pieces of about ``chunk_chars`` that the Rust
-        tokenizer encodes in parallel. A cut is placed at the end of a line's last word, so
-        the next piece starts with the whitespace (and line break) that belongs to the next
-        pre-token anyway: the tokens are exactly those of one whole-text encode.
+        Texts of up to :data:`CACHED_WORDS_MAX` words are encoded pre-token by pre-token
+        through a cache. Longer texts are cut at line ends into pieces of about
+        ``chunk_chars`` that the Rust tokenizer encodes in parallel. A cut is placed at the
+        end of a line's last word, so the next piece starts with the whitespace (and line
+        break) that belongs to the next pre-token anyway. Either way the tokens are exactly
+        those of one whole-text encode (tested).
         """
         if len(words) == 0:
             empty = np.zeros(0, dtype=np.int64)
             return Encoding(empty, empty)
         text = safe_text(words.text)
+        if len(words) <= CACHED_WORDS_MAX and not _SPACE_MISMATCH.search(text):
+            return self._encode_cached(words, text)
         cuts = _cut_points(words, chunk_chars)
         bounds = [0, *cuts.tolist(), len(text)]
         pieces = [text[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
@@ -127,6 +146,64 @@ class WordTokenizer:
         ends = np.concatenate([np.asarray(e.offsets, dtype=np.int64).reshape(-1, 2)[:, 1] + start
                                for e, start in zip(encs, bounds[:-1], strict=True)])
         return Encoding(ids, token_words(words, ends))
+
+    def _encode_cached(self, words: Words, text: str) -> Encoding:
+        ends = words.ends.tolist()
+        pieces = [text[a:b] for a, b in zip([0, *ends[:-1]], ends, strict=True)]
+        if ends[-1] < len(text):
+            pieces.append(text[ends[-1]:])  # trailing whitespace: a pre-token of its own
+        # Looked up once into a local table: another thread may empty the shared cache.
+        cache = self._cache
+        table = {p: cache.get(p) for p in dict.fromkeys(pieces)}
+        new = {p: self._tokenize_piece(p) for p, e in table.items() if e is None}
+        if new:
+            if len(cache) + len(new) > CACHE_ENTRIES_MAX:
+                cache.clear()
+            cache.update(new)
+            table.update(new)
+        entries = [table[p] for p in pieces]
+        ids = np.fromiter((i for e in entries for i in e[0]), dtype=np.int64)
+        counts = np.fromiter((len(e[0]) for e in entries), dtype=np.int64, count=len(entries))
+        leads = np.fromiter((e[1] for e in entries), dtype=np.int64, count=len(entries))
+        # Token k of piece j belongs to word j unless it is one of the piece's leading
+        # whitespace tokens (or the piece is the trailing whitespace).
+        owner = np.repeat(np.arange(len(entries), dtype=np.int64), counts)
+        position = np.arange(ids.shape[0], dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
+        in_word = (position >= leads[owner]) & (owner < len(words))
+        return Encoding(ids, np.where(in_word, owner, -1))
+
+    def _tokenize_piece(self, piece: str) -> tuple[tuple[int, ...], int]:
+        """A pre-token's ids and how many of them cover only its leading whitespace.
+
+        What the pipeline does to one pre-token, without its per-call overhead: the
+        byte-level map (one character per UTF-8 byte), then the BPE model.
+        """
+        raw = piece.encode("utf-8")
+        tokens = self.tokenizer.model.tokenize(raw.decode("latin-1").translate(_BYTE_LEVEL))
+        whitespace = len(raw) - len(piece.lstrip().encode("utf-8"))
+        lead, end = 0, 0
+        for t in tokens:  # a mapped character is one byte of the piece
+            end += len(t.value)
+            if end > whitespace:
+                break
+            lead += 1
+        return tuple(t.id for t in tokens), lead
+
+
+def _byte_level_table() -> dict[int, str]:
+    """The byte-level pre-tokenizer's byte -> character map (GPT-2's ``bytes_to_unicode``)."""
+    printable = [*range(ord("!"), ord("~") + 1), *range(ord("¡"), ord("¬") + 1), *range(ord("®"), ord("ÿ") + 1)]
+    table, extra = {}, 0
+    for b in range(256):
+        if b in printable:
+            table[b] = chr(b)
+        else:
+            table[b] = chr(256 + extra)
+            extra += 1
+    return table
+
+
+_BYTE_LEVEL = _byte_level_table()
 
 
 def _cut_points(words: Words, chunk_chars: int) -> np.ndarray:

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tersify import compress
 from tersify.errors import TersifyError
@@ -63,6 +65,44 @@ def test_parallel_tokenization_equals_whole_text_encoding(scorer):
     assert set(whole.word_of_token.tolist()) - {-1} == set(range(len(w)))  # every word has tokens
 
 
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from([*"ab_9./:=-( )\n\t", "\u00e9", "\u3000", "\u00a0", "\x1c", "\x85", "\u2028",
+                                 "\U0001f600", "\udcff", "  ", "\n    ", "error", "Error:"]), max_size=40).map("".join))
+def test_cached_tokenization_equals_whole_text_encoding(scorer, text):
+    # Small texts are encoded pre-token by pre-token through a cache (cold and warm here);
+    # the result must be exactly the whole-text encoding of the Rust tokenizer.
+    w = segment(text)
+    if len(w) == 0:
+        assert scorer.tokenizer.encode(w).ids.shape == (0,)
+        return
+    whole = _whole_text_encoding(scorer, w)
+    for _ in range(2):
+        got = scorer.tokenizer.encode(w)
+        assert np.array_equal(got.ids, whole.ids)
+        assert np.array_equal(got.word_of_token, whole.word_of_token)
+
+
+def test_a_full_tokenizer_cache_empties_and_still_encodes_exactly(scorer, monkeypatch):
+    import tersify.tokenizer as tokenizer_module
+
+    monkeypatch.setattr(tokenizer_module, "CACHE_ENTRIES_MAX", 8)
+    scorer.tokenizer.clear_cache()
+    for text in [SAMPLE[:300], SAMPLE[200:900], SAMPLE[:300], "a b c d e f g h i j k"]:
+        w = segment(text)
+        got, whole = scorer.tokenizer.encode(w), _whole_text_encoding(scorer, w)
+        assert np.array_equal(got.ids, whole.ids) and np.array_equal(got.word_of_token, whole.word_of_token)
+        assert len(scorer.tokenizer._cache) <= max(8, len(w) + 1)  # emptied, then this text alone
+    scorer.tokenizer.clear_cache()
+
+
+def _whole_text_encoding(scorer, words):
+    from tersify.tokenizer import safe_text, token_words
+
+    enc = scorer.tokenizer.tokenizer.encode(safe_text(words.text), add_special_tokens=False)
+    ends = np.asarray(enc.offsets, dtype=np.int64).reshape(-1, 2)[:, 1]
+    return type(scorer.tokenizer.encode(words))(np.asarray(enc.ids, dtype=np.int64), token_words(words, ends))
+
+
 def test_deterministic(scorer):
     a = compress(SAMPLE, scorer=scorer)
     b = compress(SAMPLE, scorer=scorer)
@@ -73,7 +113,7 @@ def test_must_keep_token_straddling_a_chunk_boundary_survives(scorer):
     path = "/var/lib/postgresql/data/pg_wal/000000010000000A0000003F.partial"
     filler = "the build finished and then the service was started again by the supervisor " * 20
     # shift the path until its tokens are scored by two different windows
-    for pad in range(200):
+    for pad in range(2 * scorer.length):
         text = "x " * pad + path + " was not found " + filler
         w = segment(text)
         enc = scorer.tokenizer.encode(w)

@@ -8,6 +8,7 @@ import pytest
 torch = pytest.importorskip("torch")
 
 from tersify.errors import TersifyError  # noqa: E402
+from tersify.features import REPEATED_LINE, SEEN, repeat_features, token_features  # noqa: E402
 from tersify.model.architecture import ModelConfig, build_model  # noqa: E402
 from tersify.model.export import export_onnx  # noqa: E402
 from tersify.model.scorer import TorchScorer  # noqa: E402
@@ -31,8 +32,9 @@ TINY = {"model_type": "modernbert", "hidden_size": 32, "intermediate_size": 64, 
 def tiny(tmp_path_factory):
     torch.manual_seed(0)
     tok = WordTokenizer(train_tokenizer(TEXTS * 5, vocab_size=400))
-    cfg = ModelConfig(encoder=dict(TINY), span_channels=8, max_length=32)
+    cfg = ModelConfig(encoder=dict(TINY), span_channels=8, max_length=32, features=True)
     model = build_model(cfg, tok.vocab_size).eval()
+    torch.nn.init.normal_(model.feature_embedding.weight)  # trained models do not leave it at zero
     d = tmp_path_factory.mktemp("tiny")
     export_onnx(model, d / "model.onnx", 32)
     tok.save(d / "tokenizer.json")
@@ -45,19 +47,45 @@ def test_onnx_agrees_with_torch(tiny):
     onnx_scorer = ModelScorer(d, threads=1)
     torch_scorer = TorchScorer(model, tok, length=32, context=4)
     text = "".join(TEXTS) * 3  # long enough for many overlapping windows
-    ids = tok.encode(segment(text)).ids
-    a, b = onnx_scorer.token_scores(ids), torch_scorer.token_scores(ids)
-    assert a.shape == b.shape == ids.shape
-    assert np.max(np.abs(a - b)) < 1e-4
     w = segment(text)
+    enc = tok.encode(w)
+    features = token_features(repeat_features(w), enc.word_of_token)
+    assert {0, SEEN | REPEATED_LINE} <= set(features.tolist())
+    a, b = onnx_scorer.token_scores(enc.ids, features), torch_scorer.token_scores(enc.ids, features)
+    assert a.shape == b.shape == enc.ids.shape
+    assert np.max(np.abs(a - b)) < 1e-4
+    assert np.max(np.abs(a - onnx_scorer.token_scores(enc.ids))) > 1e-3  # the features matter
     assert np.array_equal(onnx_scorer.score(w) > 0.5, torch_scorer.score(w) > 0.5)
+
+
+def test_lean_graph_is_smaller_and_other_encoders_export_their_own_forward(tiny, tmp_path):
+    import onnx
+
+    model, tok, d = tiny
+    lean = onnx.load(str(d / "model.onnx"))
+    assert [i.name for i in lean.graph.input] == ["input_ids", "features"]
+    # Sliding-window attention has no lean graph: the Hugging Face forward is exported.
+    torch.manual_seed(1)
+    enc = dict(TINY, layer_types=["sliding_attention"], local_attention=8)
+    sliding = build_model(ModelConfig(encoder=enc, span_channels=8, max_length=32, features=True),
+                          tok.vocab_size).eval()
+    export_onnx(sliding, tmp_path / "model.onnx", 32)
+    for name in ("tokenizer.json", "config.json"):
+        (tmp_path / name).write_bytes((d / name).read_bytes())
+    full = onnx.load(str(tmp_path / "model.onnx"))
+    assert [i.name for i in full.graph.input] == ["input_ids", "attention_mask", "features"]
+    assert len(lean.graph.node) < len(full.graph.node)
+    w = segment("".join(TEXTS) * 2)
+    a = ModelScorer(tmp_path, threads=1).score(w)
+    b = TorchScorer(sliding, tok, length=32, context=4).score(w)
+    assert np.max(np.abs(a - b)) < 1e-4
 
 
 def test_final_score_combines_the_heads(tiny):
     model, tok, _ = tiny
     ids = torch.from_numpy(tok.encode(segment(TEXTS[0])).ids[None, :32])
     with torch.no_grad():
-        logits, span, final = model(ids, torch.ones_like(ids))
+        logits, span, final = model(ids, torch.ones_like(ids), torch.zeros_like(ids))
     p_keep = torch.softmax(logits, -1)[..., 1]
     assert torch.allclose(final, p_keep * (0.5 + 0.5 * span))
     assert ((span >= 0) & (span <= 1)).all()
@@ -106,4 +134,8 @@ def test_default_config_loads():
     from pathlib import Path
 
     cfg = load_config(Path(__file__).resolve().parent.parent / "configs" / "default.json")
-    assert cfg.model.max_length == 128 and cfg.optim.must_keep_weight == 6.0
+    assert cfg.model.max_length == 256 and cfg.context == 32 and cfg.model.features
+    assert cfg.optim.must_keep_weight == 6.0
+    shipped = json.loads((Path(cfg.model_dir) if Path(cfg.model_dir).is_absolute() else
+                          Path(__file__).resolve().parent.parent / cfg.model_dir).joinpath("config.json").read_text())
+    assert shipped == {"max_length": cfg.model.max_length, "context": cfg.context}  # the shipped model is this one

@@ -1,4 +1,5 @@
 import re
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -177,3 +178,30 @@ def test_word_engine_agrees_with_plain_regex_on_large_real_logs():
         expected = sorted(sp for sp in (m.span() for m in cat.pattern.finditer(text)) if sp[1] > sp[0])
         spans = MustKeep(categories=(name,)).spans(words)
         assert sorted(zip(spans.starts.tolist(), spans.ends.tolist(), strict=True)) == expected, name
+
+
+def test_remembered_word_spans_equal_fresh_matching():
+    # Spans of the distinct words of small texts are remembered across calls; a warm call,
+    # a cold call and the uncached path for large texts must all find the same spans.
+    from tersify.mustkeep import clear_caches
+
+    texts = [p.read_text() for p in sorted((Path(__file__).resolve().parent.parent / "samples").glob("*.txt"))]
+    small = [t[i : i + 700] for t in texts for i in range(0, 6000, 350)]
+    mk = MustKeep()
+
+    def spans(text):
+        return sorted((s.start, s.end, s.category) for s in mk.find(text))
+
+    clear_caches()
+    cold = [spans(t) for t in small]
+    warm = [spans(t) for t in small]
+    clear_caches()
+    assert cold == warm == [spans(t) for t in reversed(small)][::-1]
+    assert any(cold)
+    # A large text (no cache) finds the same spans as its small pieces, piece by piece.
+    joined = "\n".join(small)
+    offset, expected = 0, []
+    for piece in small:
+        expected += [(s + offset, e + offset, c) for s, e, c in spans(piece)]
+        offset += len(piece) + 1
+    assert spans(joined) == sorted(expected)

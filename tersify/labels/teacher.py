@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tersify.lexicon import is_decoration, is_function_word, is_protected, line_template, normalise
+from tersify.lexicon import VALUE, is_decoration, is_function_word, is_protected, line_template, normalise
 from tersify.mustkeep import MustKeep
 from tersify.segment import Words
 
@@ -227,7 +227,7 @@ class TeacherScorer:
 
         if earlier is not None:  # a repeated template: values, keys and outcomes stay
             for i, w in enumerate(ws):
-                if w == earlier[i] and masked[i] != "<*>" and not _is_outcome(w) and not _is_key(ws, i) \
+                if w == earlier[i] and masked[i] != VALUE and not _is_outcome(w) and not _is_key(ws, i) \
                         and not _is_unit(ws, i):
                     out[i] = S_TEMPLATE_CONSTANT
         elif _ERROR_LINE.search(line):  # the error message: drop at most its articles

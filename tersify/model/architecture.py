@@ -38,6 +38,9 @@ class ModelConfig:
     span_channels: int = 32
     span_kernel: int = 5
     max_length: int = 256
+    # Whole-text repeat features (tersify.features) as a second input, embedded and
+    # added to the token embeddings.
+    features: bool = False
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> ModelConfig:
@@ -66,11 +69,19 @@ def build_encoder(config: ModelConfig, vocab_size: int, pad_id: int) -> nn.Modul
 
 
 class DualHeadTokenClassifier(nn.Module):
-    """Returns per-token keep logits [B,T,2], span probabilities [B,T] and final scores [B,T]."""
+    """Returns per-token keep logits [B,T,2], span probabilities [B,T] and final scores [B,T].
 
-    def __init__(self, encoder: nn.Module, hidden: int, span_channels: int = 32, span_kernel: int = 5):
+    With ``n_feature_values`` > 0 the model also takes per-token feature codes
+    (:func:`tersify.features.repeat_features`), embedded and added to the token embeddings.
+    """
+
+    def __init__(self, encoder: nn.Module, hidden: int, span_channels: int = 32, span_kernel: int = 5,
+                 n_feature_values: int = 0):
         super().__init__()
         self.encoder = encoder
+        self.feature_embedding = nn.Embedding(n_feature_values, hidden) if n_feature_values else None
+        if self.feature_embedding is not None:
+            nn.init.zeros_(self.feature_embedding.weight)  # starts as the plain encoder
         self.token_head = nn.Linear(hidden, 2)
         pad = span_kernel // 2
         self.span_head = nn.Sequential(
@@ -79,8 +90,19 @@ class DualHeadTokenClassifier(nn.Module):
             nn.Conv1d(span_channels, 1, span_kernel, padding=pad),
         )
 
-    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> tuple[torch.Tensor, ...]:
-        h = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+    @property
+    def uses_features(self) -> bool:
+        return self.feature_embedding is not None
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor,
+                features: torch.Tensor | None = None) -> tuple[torch.Tensor, ...]:
+        if self.feature_embedding is not None:
+            if features is None:
+                raise TersifyError("this model needs per-token features (tersify.features)")
+            embeds = self.encoder.get_input_embeddings()(input_ids) + self.feature_embedding(features)
+            h = self.encoder(inputs_embeds=embeds, attention_mask=attention_mask).last_hidden_state
+        else:
+            h = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
         logits = self.token_head(h)
         span = torch.sigmoid(self.span_head(h.transpose(1, 2)).squeeze(1))
         p_keep = torch.softmax(logits, dim=-1)[..., 1]
@@ -89,17 +111,21 @@ class DualHeadTokenClassifier(nn.Module):
 
 
 class ScoresOnly(nn.Module):
-    """The exported graph: (input_ids, attention_mask) -> final scores."""
+    """The exported graph: (input_ids, attention_mask[, features]) -> final scores."""
 
     def __init__(self, model: DualHeadTokenClassifier):
         super().__init__()
         self.model = model
 
-    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
-        return self.model(input_ids, attention_mask)[2]
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor,
+                features: torch.Tensor | None = None) -> torch.Tensor:
+        return self.model(input_ids, attention_mask, features)[2]
 
 
 def build_model(config: ModelConfig, vocab_size: int, pad_id: int = 0) -> DualHeadTokenClassifier:
+    from tersify.features import N_FEATURE_VALUES
+
     encoder = build_encoder(config, vocab_size, pad_id)
     hidden = int(encoder.config.hidden_size)
-    return DualHeadTokenClassifier(encoder, hidden, config.span_channels, config.span_kernel)
+    return DualHeadTokenClassifier(encoder, hidden, config.span_channels, config.span_kernel,
+                                   N_FEATURE_VALUES if config.features else 0)

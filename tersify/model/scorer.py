@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from tersify.features import repeat_features, token_features
 from tersify.model.architecture import DualHeadTokenClassifier
 from tersify.runtime.chunking import stitch, window_starts
 from tersify.segment import Words
@@ -24,7 +25,7 @@ class TorchScorer:
         self.batch_windows = batch_windows
 
     @torch.no_grad()
-    def token_scores(self, ids: np.ndarray) -> np.ndarray:
+    def token_scores(self, ids: np.ndarray, features: np.ndarray | None = None) -> np.ndarray:
         n_tokens = ids.shape[0]
         if n_tokens == 0:
             return np.zeros(0, dtype=np.float32)
@@ -32,11 +33,16 @@ class TorchScorer:
         self.model.eval()
         starts = window_starts(n_tokens, self.length, self.context)
         width = min(self.length, n_tokens)
-        windows = torch.from_numpy(ids[starts[:, None] + np.arange(width)[None, :]])
+        index = starts[:, None] + np.arange(width)[None, :]
+        windows = torch.from_numpy(ids[index])
+        feats = None
+        if self.model.uses_features:
+            feats = torch.from_numpy(features[index] if features is not None else np.zeros_like(ids[index]))
         outs = []
         for b in range(0, windows.shape[0], self.batch_windows):
             batch = windows[b : b + self.batch_windows]
-            outs.append(self.model(batch, torch.ones_like(batch))[2].float().numpy())
+            f = feats[b : b + self.batch_windows] if feats is not None else None
+            outs.append(self.model(batch, torch.ones_like(batch), f)[2].float().numpy())
         self.model.train(was_training)
         return stitch(np.concatenate(outs), starts, n_tokens)
 
@@ -44,4 +50,7 @@ class TorchScorer:
         if len(words) == 0:
             return np.zeros(0, dtype=np.float32)
         enc = self.tokenizer.encode(words)
-        return word_scores(self.token_scores(enc.ids), enc.word_of_token, len(words))
+        features = None
+        if self.model.uses_features:
+            features = token_features(repeat_features(words), enc.word_of_token)
+        return word_scores(self.token_scores(enc.ids, features), enc.word_of_token, len(words))

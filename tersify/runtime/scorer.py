@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from tersify.errors import TersifyError
+from tersify.features import repeat_features, token_features
 from tersify.runtime.chunking import stitch, window_starts
 from tersify.segment import Words
 from tersify.tokenizer import WordTokenizer, word_scores
@@ -46,6 +47,10 @@ class ModelScorer:
             raise TersifyError(f"cannot read model config {config_path}: {exc}") from exc
         self.tokenizer = WordTokenizer.load(model_dir / "tokenizer.json")
         self.session = _load_session(model_path, threads)
+        # Lean graphs take ids only; Hugging Face exports also take a mask (always ones here).
+        inputs = {i.name for i in self.session.get_inputs()}
+        self._needs_mask = "attention_mask" in inputs
+        self.uses_features = "features" in inputs  # whole-text repeat features (tersify.features)
         # Names the exact model in the proxy's pair log and cache key: a retrained model
         # gives new outputs, not the cached ones of its predecessor.
         self.version = hashlib.sha256(model_path.read_bytes()).hexdigest()[:12]
@@ -55,23 +60,31 @@ class ModelScorer:
         if n == 0:
             return np.zeros(0, dtype=np.float32)
         enc = self.tokenizer.encode(words)
-        return word_scores(self.token_scores(enc.ids), enc.word_of_token, n)
+        features = token_features(repeat_features(words), enc.word_of_token) if self.uses_features else None
+        return word_scores(self.token_scores(enc.ids, features), enc.word_of_token, n)
 
-    def token_scores(self, ids: np.ndarray) -> np.ndarray:
-        """Final scores for a token sequence of any length."""
+    def token_scores(self, ids: np.ndarray, features: np.ndarray | None = None) -> np.ndarray:
+        """Final scores for a token sequence of any length (``features``: per token, for
+        models that take them; none given counts as zeros)."""
         n_tokens = ids.shape[0]
         if n_tokens == 0:
             return np.zeros(0, dtype=np.float32)
         starts = window_starts(n_tokens, self.length, self.context)
         width = min(self.length, n_tokens)
-        windows = ids[starts[:, None] + np.arange(width, dtype=np.int64)[None, :]]
+        index = starts[:, None] + np.arange(width, dtype=np.int64)[None, :]
+        windows = ids[index]
+        if self.uses_features:
+            feature_windows = features[index] if features is not None else np.zeros_like(windows)
         out = np.empty(windows.shape, dtype=np.float32)
-        mask = np.ones((min(BATCH_WINDOWS, windows.shape[0]), width), dtype=np.int64)
+        mask = np.ones((min(BATCH_WINDOWS, windows.shape[0]), width), dtype=np.int64) if self._needs_mask else None
         for b in range(0, windows.shape[0], BATCH_WINDOWS):
             batch = windows[b : b + BATCH_WINDOWS]
-            out[b : b + batch.shape[0]] = self.session.run(
-                None, {"input_ids": batch, "attention_mask": mask[: batch.shape[0]]}
-            )[0]
+            feeds = {"input_ids": batch}
+            if mask is not None:
+                feeds["attention_mask"] = mask[: batch.shape[0]]
+            if self.uses_features:
+                feeds["features"] = feature_windows[b : b + BATCH_WINDOWS]
+            out[b : b + batch.shape[0]] = self.session.run(None, feeds)[0]
         return stitch(out, starts, n_tokens)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from tersify.lexicon import FUNCTION_WORDS, is_decoration, line_template, normalise
+from tersify.lexicon import FUNCTION_WORDS, VALUE, is_decoration, line_template, normalise
 from tersify.segment import Words
 
 SCORE_CONTENT_FIRST = 0.9
@@ -41,7 +41,7 @@ class BaselineScorer:
                 key = normalise(word)
                 if is_decoration(word):
                     s = SCORE_DECORATION
-                elif repeated and template[k] != "<*>":
+                elif repeated and template[k] != VALUE:
                     s = SCORE_TEMPLATE_CONSTANT
                 elif not key:  # punctuation only: operators in code (=, ==, ->, >) carry meaning
                     s = SCORE_OPERATOR

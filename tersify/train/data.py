@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from tersify.data.records import PairRecord
+from tersify.features import repeat_features, token_features
 from tersify.labels.correct import correct_labels
 from tersify.lexicon import is_decoration, is_function_word, is_protected, normalise
 from tersify.mustkeep import MustKeep
@@ -138,12 +139,14 @@ def first_mentions(words: Words, must_keep_mask: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Windows:
-    """Fixed-length training windows: ids, mask, token labels, token weights ([N, L] each)."""
+    """Fixed-length training windows: ids, mask, token labels, token weights and repeat
+    features ([N, L] each)."""
 
     ids: np.ndarray
     mask: np.ndarray
     labels: np.ndarray
     weights: np.ndarray
+    features: np.ndarray
 
     def __len__(self) -> int:
         return int(self.ids.shape[0])
@@ -155,7 +158,7 @@ def to_windows(items: Sequence[Labelled], tokenizer: WordTokenizer, length: int,
     Every token of a word carries the word's label and weight (the runtime averages token
     scores per word); whitespace-only tokens and padding weigh 0.
     """
-    ids_l, mask_l, lab_l, w_l = [], [], [], []
+    ids_l, mask_l, lab_l, w_l, f_l = [], [], [], [], []
     for item in items:
         words = segment(item.text)
         enc = tokenizer.encode(words)
@@ -166,6 +169,7 @@ def to_windows(items: Sequence[Labelled], tokenizer: WordTokenizer, length: int,
         wot = np.where(has_word, enc.word_of_token, 0)
         tok_labels = np.where(has_word, item.labels[wot], 0).astype(np.int64)
         tok_weights = np.where(has_word, item.weights[wot], 0.0).astype(np.float32)
+        tok_features = token_features(repeat_features(words), enc.word_of_token)
         for s in window_starts(n, length, context).tolist():
             e = min(s + length, n)
             pad = length - (e - s)
@@ -173,4 +177,5 @@ def to_windows(items: Sequence[Labelled], tokenizer: WordTokenizer, length: int,
             mask_l.append(np.pad(np.ones(e - s, dtype=np.int64), (0, pad)))
             lab_l.append(np.pad(tok_labels[s:e], (0, pad)))
             w_l.append(np.pad(tok_weights[s:e], (0, pad)))
-    return Windows(np.stack(ids_l), np.stack(mask_l), np.stack(lab_l), np.stack(w_l))
+            f_l.append(np.pad(tok_features[s:e], (0, pad)))
+    return Windows(np.stack(ids_l), np.stack(mask_l), np.stack(lab_l), np.stack(w_l), np.stack(f_l))

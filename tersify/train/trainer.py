@@ -28,6 +28,7 @@ from tersify.model.architecture import DualHeadTokenClassifier, build_model
 from tersify.model.export import export_onnx, quantize_if_faithful
 from tersify.model.scorer import TorchScorer
 from tersify.mustkeep import MustKeep
+from tersify.segment import segment
 from tersify.tokenizer import PAD_ID, WordTokenizer, train_tokenizer
 from tersify.train.config import TrainConfig
 from tersify.train.data import (
@@ -59,7 +60,7 @@ def lr_factor(step: int, total: int, warmup: float) -> float:
 
 def loss_fn(model: DualHeadTokenClassifier, batch: dict[str, torch.Tensor], span_weight: float) -> torch.Tensor:
     """Weighted token cross-entropy + weighted span BCE (weights: label correction; 0 on padding)."""
-    logits, span, _ = model(batch["ids"], batch["mask"])
+    logits, span, _ = model(batch["ids"], batch["mask"], batch["features"] if model.uses_features else None)
     w = batch["weights"]
     denom = w.sum().clamp_min(1e-6)
     tok = (F.cross_entropy(logits.transpose(1, 2), batch["labels"], reduction="none") * w).sum() / denom
@@ -196,6 +197,7 @@ def _batch(data: Windows, idx: np.ndarray) -> dict[str, torch.Tensor]:
         "mask": torch.from_numpy(data.mask[idx]),
         "labels": torch.from_numpy(data.labels[idx]),
         "weights": torch.from_numpy(data.weights[idx]),
+        "features": torch.from_numpy(data.features[idx]),
     }
 
 
@@ -211,7 +213,6 @@ def export(model: DualHeadTokenClassifier, tokenizer: WordTokenizer, cfg: TrainC
            held: list[PairRecord], log: Callable[[str], None]) -> dict[str, Any]:
     """ONNX export to ``run_dir``, int8 if it agrees with fp32, then the shipped files to ``model_dir``."""
     from tersify.runtime.scorer import ModelScorer
-    from tersify.segment import segment
 
     run_dir, model_dir = Path(cfg.run_dir), Path(cfg.model_dir)
     staging = run_dir / "export"
@@ -228,13 +229,22 @@ def export(model: DualHeadTokenClassifier, tokenizer: WordTokenizer, cfg: TrainC
         scorer = ModelScorer(staging, threads=1)
         return np.concatenate([scorer.score(segment(t)) > 0.5 for t in texts]) if texts else np.zeros(0, bool)
 
-    if cfg.quantize and texts:
-        int8, agreement = quantize_if_faithful(fp32, staging / "model.chosen.onnx", decide, cfg.min_int8_agreement)
+    if texts:
+        int8, agreement = quantize_if_faithful(fp32, staging / "model.chosen.onnx", decide, cfg.min_int8_agreement,
+                                               use=cfg.quantize)
     else:
         int8, agreement = False, float("nan")
         (staging / "model.chosen.onnx").write_bytes(fp32.read_bytes())
+    if int8:
+        reason = ""
+    elif not cfg.quantize:
+        reason = " (quantize is off in the config)"
+    elif not texts:
+        reason = " (no held-out texts to check int8 on)"
+    else:
+        reason = " (int8 agrees too little)"
     log(f"int8 keep decisions agree with fp32 on {agreement:.4%} of held-out words: "
-        f"shipping {'int8' if int8 else 'fp32'}")
+        f"shipping {'int8' if int8 else 'fp32'}{reason}")
     model_dir.mkdir(parents=True, exist_ok=True)
     (model_dir / "model.onnx").write_bytes((staging / "model.chosen.onnx").read_bytes())
     (model_dir / "tokenizer.json").write_bytes((staging / "tokenizer.json").read_bytes())

@@ -1,0 +1,57 @@
+"""Whole-text facts about each word that a model window cannot see.
+
+The model scores a text in windows of a few hundred tokens, but whether a word is worth
+keeping often depends on the whole text before it: its first mention carries the
+information and later mentions repeat it (``docs/LABELING.md``), and a line that repeats
+an earlier line's template says again what its constant words said the first time.
+These two facts are cheap to compute exactly over the whole text and are given to the
+model as a small per-token input (an embedding added to the token embedding):
+
+* ``SEEN``: the word (lower-cased, surrounding punctuation stripped) occurs on an
+  earlier line;
+* ``REPEATED_LINE``: the word's line has the same template (values masked, see
+  :func:`tersify.lexicon.line_template`) as an earlier line.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tersify.lexicon import line_template, normalise
+from tersify.segment import Words
+
+SEEN = 1
+REPEATED_LINE = 2
+N_FEATURE_VALUES = 4  # feature codes are bit sets of the flags above: 0..3
+
+
+def repeat_features(words: Words) -> np.ndarray:
+    """Per word, the bit set of :data:`SEEN` and :data:`REPEATED_LINE` (int64)."""
+    n = len(words)
+    out = np.zeros(n, dtype=np.int64)
+    if n == 0:
+        return out
+    strings = words.strings()
+    bounds = words.line_bounds()
+    mentioned: set[str] = set()
+    templates: set[tuple[str, ...]] = set()
+    for k in range(words.n_lines):
+        a, b = bounds[k], bounds[k + 1]
+        if a == b:
+            continue
+        line = strings[a:b]
+        keys = [normalise(w) for w in line]
+        template = line_template(line)
+        repeated = REPEATED_LINE if template in templates else 0
+        out[a:b] = [(SEEN if key in mentioned else 0) | repeated for key in keys]
+        mentioned.update(keys)
+        templates.add(template)
+    return out
+
+
+def token_features(word_features: np.ndarray, word_of_token: np.ndarray) -> np.ndarray:
+    """Each token takes its word's features; whitespace-only tokens (word -1) take none."""
+    out = np.zeros(word_of_token.shape[0], dtype=np.int64)
+    inside = word_of_token >= 0
+    out[inside] = word_features[word_of_token[inside]]
+    return out
