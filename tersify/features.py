@@ -49,9 +49,11 @@ def repeat_features(words: Words) -> np.ndarray:
     return out
 
 
-def token_features(word_features: np.ndarray, word_of_token: np.ndarray) -> np.ndarray:
-    """Each token takes its word's features; whitespace-only tokens (word -1) take none."""
+def token_features(words: Words, word_of_token: np.ndarray) -> np.ndarray:
+    """The model input: each token takes its word's :func:`repeat_features`;
+    whitespace-only tokens (word -1) take none."""
+    per_word = repeat_features(words)
     out = np.zeros(word_of_token.shape[0], dtype=np.int64)
     inside = word_of_token >= 0
-    out[inside] = word_features[word_of_token[inside]]
+    out[inside] = per_word[word_of_token[inside]]
     return out

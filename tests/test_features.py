@@ -24,5 +24,6 @@ def test_mentions_on_the_same_line_do_not_count():
 
 
 def test_whitespace_tokens_take_no_features():
-    assert token_features(np.array([3, 1]), np.array([-1, 0, 0, -1, 1])).tolist() == [0, 3, 3, 0, 1]
+    w = segment("a\na b")  # features [0, SEEN, 0]
+    assert token_features(w, np.array([-1, 0, 1, -1, 1, 2])).tolist() == [0, 0, SEEN, 0, SEEN, 0]
     assert repeat_features(segment("")).shape == (0,)

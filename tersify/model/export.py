@@ -20,7 +20,7 @@ def export_onnx(model: DualHeadTokenClassifier, path: str | Path, seq_len: int =
     """Write the scorer graph to ``path`` with dynamic batch and length (at most ``seq_len``).
 
     A ModernBERT encoder with full attention exports as :class:`~tersify.model.lean.LeanScorer`
-    (``input_ids -> scores``, a third of the nodes); any other encoder exports its Hugging
+    (``input_ids -> scores``, about half the nodes); any other encoder exports its Hugging
     Face forward (``input_ids, attention_mask -> scores``). A model with repeat features
     takes them as one more input, ``features``. The runtime feeds what the graph asks for.
     """

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from tersify.features import repeat_features, token_features
+from tersify.features import token_features
 from tersify.model.architecture import DualHeadTokenClassifier
 from tersify.runtime.chunking import stitch, window_starts
 from tersify.segment import Words
@@ -52,5 +52,5 @@ class TorchScorer:
         enc = self.tokenizer.encode(words)
         features = None
         if self.model.uses_features:
-            features = token_features(repeat_features(words), enc.word_of_token)
+            features = token_features(words, enc.word_of_token)
         return word_scores(self.token_scores(enc.ids, features), enc.word_of_token, len(words))

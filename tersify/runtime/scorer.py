@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from tersify.errors import TersifyError
-from tersify.features import repeat_features, token_features
+from tersify.features import token_features
 from tersify.runtime.chunking import stitch, window_starts
 from tersify.segment import Words
 from tersify.tokenizer import WordTokenizer, word_scores
@@ -60,7 +60,7 @@ class ModelScorer:
         if n == 0:
             return np.zeros(0, dtype=np.float32)
         enc = self.tokenizer.encode(words)
-        features = token_features(repeat_features(words), enc.word_of_token) if self.uses_features else None
+        features = token_features(words, enc.word_of_token) if self.uses_features else None
         return word_scores(self.token_scores(enc.ids, features), enc.word_of_token, n)
 
     def token_scores(self, ids: np.ndarray, features: np.ndarray | None = None) -> np.ndarray:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from tersify.data.records import PairRecord
-from tersify.features import repeat_features, token_features
+from tersify.features import token_features
 from tersify.labels.correct import correct_labels
 from tersify.lexicon import is_decoration, is_function_word, is_protected, normalise
 from tersify.mustkeep import MustKeep
@@ -169,7 +169,7 @@ def to_windows(items: Sequence[Labelled], tokenizer: WordTokenizer, length: int,
         wot = np.where(has_word, enc.word_of_token, 0)
         tok_labels = np.where(has_word, item.labels[wot], 0).astype(np.int64)
         tok_weights = np.where(has_word, item.weights[wot], 0.0).astype(np.float32)
-        tok_features = token_features(repeat_features(words), enc.word_of_token)
+        tok_features = token_features(words, enc.word_of_token)
         for s in window_starts(n, length, context).tolist():
             e = min(s + length, n)
             pad = length - (e - s)
