@@ -216,3 +216,20 @@ def test_model_version_names_the_model_file(tmp_path):
     scorer = ModelScorer()
     digest = hashlib.sha256((DEFAULT_MODEL_DIR / "model.onnx").read_bytes()).hexdigest()
     assert scorer.version == digest[:12]
+
+
+def test_concurrent_calls_give_the_sequential_outputs(scorer, monkeypatch):
+    # The proxy compresses in threads; the word and pre-token caches are shared and, with
+    # small limits, emptied while other calls use them.
+    from concurrent.futures import ThreadPoolExecutor
+
+    import tersify.mustkeep as mustkeep_module
+    import tersify.tokenizer as tokenizer_module
+
+    texts = [SAMPLE[i : i + 400 + 37 * (i % 5)] for i in range(0, 4000, 97)]
+    expected = [compress(t, scorer=scorer).text for t in texts]
+    monkeypatch.setattr(tokenizer_module, "CACHE_ENTRIES_MAX", 16)
+    monkeypatch.setattr(mustkeep_module, "_WORD_CACHE_ENTRIES", 16)
+    with ThreadPoolExecutor(4) as pool:
+        got = list(pool.map(lambda t: compress(t, scorer=scorer).text, texts * 3))
+    assert got == expected * 3
