@@ -5,7 +5,7 @@
 One row per (scorer, set), with the must-keep override and, for the model, without it
 (``no-override``: the model alone). Columns are those of ``tersify.eval.evaluate``.
 Then, per set, how many words the model and the teacher decide differently (both with
-the override).
+the override), and both keep rates to five places.
 """
 
 from __future__ import annotations
@@ -44,6 +44,9 @@ def main() -> None:
             only_teacher += int((b & ~a).sum())
         print(f"agreement on {name}: model and teacher differ on {only_model + only_teacher} of {n} words "
               f"({only_model} kept by the model only, {only_teacher} by the teacher only)")
+        if f"model / {name}" in rows and f"teacher / {name}" in rows:
+            print(f"keep_rate on {name} to 5 places: model {rows[f'model / {name}']['keep_rate']:.5f}, "
+                  f"teacher {rows[f'teacher / {name}']['keep_rate']:.5f}")
 
 
 if __name__ == "__main__":
