@@ -195,7 +195,7 @@ def compress(
     scores = np.asarray(scorer.score(words), dtype=np.float32)
     if scores.shape != (len(words),):
         raise TersifyError(f"scorer {scorer.name!r} returned {scores.shape} scores for {len(words)} words")
-    scores = np.nan_to_num(np.clip(scores, 0.0, 1.0), nan=0.0)
+    scores = np.where(scores > 0.0, np.minimum(scores, np.float32(1.0)), np.float32(0.0))  # NaN: 0
     keep = select_words(scores, mk_mask, threshold=threshold, rate=rate)
     output = rebuild(words, keep)
 

@@ -118,10 +118,10 @@ CATEGORIES: dict[str, Category] = {
             needs="0",
             digits_match_whole=True,
         ),
-        Category("hex", _c(r"(?<!\w)0[xX][0-9a-fA-F]++(?!\w)"), "hex literals: 0x7fff2038", needs="xX&0"),
+        Category("hex", _c(r"0(?<!\w0)[xX][0-9a-fA-F]++(?!\w)"), "hex literals: 0x7fff2038", needs="xX&0"),
         Category(
             "allcaps",
-            _c(r"(?<!\w)[A-Z][A-Z0-9_]++(?<=[A-Z0-9])(?!\w)"),
+            _c(r"[A-Z](?<!\w[A-Z])[A-Z0-9_]++(?<=[A-Z0-9])(?!\w)"),
             "ALLCAPS names: SIGSEGV, EOF, EXC_BAD_INSTRUCTION, HTTP",
             needs="A",
         ),
@@ -139,11 +139,11 @@ CATEGORIES: dict[str, Category] = {
         ),
         Category(
             "file_ext",
-            _c(r"(?<=[\w-])\.[A-Za-z][A-Za-z0-9]{0,5}+(?![\w-])"),
+            _c(r"\.(?<=[\w-]\.)[A-Za-z][A-Za-z0-9]{0,5}+(?![\w-])"),
             "file extensions: .toml in Cargo.toml, .py",
             needs=".",
         ),
-        Category("flag", _c(r"(?<![\w-])--?[A-Za-z][\w-]*+"), "CLI flags: --verbose, -n, -O2", needs="-"),
+        Category("flag", _c(r"-(?<![\w-]-)-?[A-Za-z][\w-]*+"), "CLI flags: --verbose, -n, -O2", needs="-"),
         Category(
             "camelcase",
             _c(r"(?<!\w)[A-Za-z][A-Za-z0-9]*?(?:[a-z0-9][A-Z]|[A-Z]{2}[a-z])\w*+"),
@@ -253,7 +253,7 @@ CATEGORIES: dict[str, Category] = {
         ),
         Category(
             "signal_errno",
-            _c(r"(?<!\w)(?:SIG[A-Z]{2,8}[0-9]*|E(?:" + _ERRNO_NAMES + r"))(?!\w)"),
+            _c(r"(?:S(?<!\wS)IG[A-Z]{2,8}[0-9]*|E(?<!\wE)(?:" + _ERRNO_NAMES + r"))(?!\w)"),
             "signal and errno names: SIGSEGV, SIGKILL, ENOENT, ECONNREFUSED",
             needs="A",
         ),
@@ -404,6 +404,7 @@ class _DistinctWords:
         self.matched = np.zeros(len(distinct), dtype=bool)  # distinct words holding a span
         self._joined: dict[str, tuple[str, np.ndarray, np.ndarray]] = {}
         self.todo: np.ndarray | None = None  # distinct words still to match (None: all)
+        self.link_flags: np.ndarray | None = None  # per distinct word: its _LINK_FLAGS bits
 
     def having_any(self, needs: str) -> np.ndarray:
         """Indices of distinct words that satisfy ``needs`` (see :class:`Category`):
@@ -465,27 +466,34 @@ class _DistinctWords:
     def find_all(self, cats: Sequence[Category], cache_key: Hashable) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Spans of every category at every occurrence: (starts, ends, index into ``cats``).
 
-        A word's spans do not depend on its neighbours, so the spans of the distinct
-        words of a small text are remembered across calls (tool outputs repeat their
-        words); the patterns run only over words not seen before. ``cache_key`` names
-        the category list."""
-        cache = _word_span_cache(cache_key) if self.small else None
-        hits: list[tuple[tuple[int, int, int], ...] | None] = []
-        if cache is not None:
+        A word's spans and link flags do not depend on its neighbours, so those of the
+        distinct words of a small text are remembered across calls (tool outputs repeat
+        their words); the patterns run only over words not seen before. ``cache_key``
+        names the category list."""
+        if not self.small:
+            distinct, local_s, local_e, codes = self.match(cats)
+        else:
+            cache = _word_span_cache(cache_key)
             hits = [cache.get(w) for w in self.strings]
             self.todo = np.fromiter((h is None for h in hits), dtype=bool, count=len(hits))
-        distinct, local_s, local_e, codes = self.match(cats)
-        if cache is not None:
-            found: dict[int, list[tuple[int, int, int]]] = {i: [] for i in np.flatnonzero(self.todo).tolist()}
-            for d, a, b, k in zip(distinct.tolist(), local_s.tolist(), local_e.tolist(), codes.tolist(),
-                                  strict=True):
-                found[d].append((a, b, k))
-            if len(cache) + len(found) > _WORD_CACHE_ENTRIES:
-                cache.clear()
-            strings = self.strings
-            for i, spans in found.items():
-                cache[strings[i]] = tuple(spans)
-            old = [(i, a, b, k) for i, h in enumerate(hits) if h for a, b, k in h]
+            new = np.flatnonzero(self.todo)
+            if new.shape[0]:
+                distinct, local_s, local_e, codes = self.match(cats)
+                new_flags = self.compute_link_flags(new)
+                found: dict[int, list[tuple[int, int, int]]] = {i: [] for i in new.tolist()}
+                for d, a, b, k in zip(distinct.tolist(), local_s.tolist(), local_e.tolist(), codes.tolist(),
+                                      strict=True):
+                    found[d].append((a, b, k))
+                if len(cache) + len(found) > _WORD_CACHE_ENTRIES:
+                    cache.clear()
+                strings = self.strings
+                for i, flags in zip(new.tolist(), new_flags.tolist(), strict=True):
+                    hits[i] = cache[strings[i]] = (tuple(found[i]), flags)
+            else:
+                distinct = local_s = local_e = codes = _EMPTY
+            self.link_flags = np.fromiter((h[1] for h in hits), dtype=np.int64, count=len(hits))
+            old = [(i, a, b, k) for i, (h, is_new) in enumerate(zip(hits, self.todo.tolist(), strict=True))
+                   if h[0] and not is_new for a, b, k in h[0]]
             if old:
                 d_old, s_old, e_old, c_old = np.asarray(old, dtype=np.int64).T
                 distinct, local_s = np.concatenate((distinct, d_old)), np.concatenate((local_s, s_old))
@@ -495,6 +503,23 @@ class _DistinctWords:
         self.matched[distinct] = True
         return self.at_occurrences(distinct, local_s, local_e, codes)
 
+    def compute_link_flags(self, candidates: np.ndarray | None = None) -> np.ndarray:
+        """The link-flag bits (:data:`_LINK_FLAGS`) of the distinct words ``candidates``
+        (all: ``None``), in one regex pass: a word has at most one of them."""
+        if candidates is None:
+            candidates = np.arange(len(self.strings))
+        bits = np.zeros(candidates.shape[0], dtype=np.int64)
+        if not candidates.shape[0]:
+            return bits
+        strings = self.strings
+        bases = np.concatenate(([0], np.cumsum(self.lengths[candidates] + 1)[:-1]))
+        found = [(m.start(), m.lastindex) for m in _LINK_FLAG_PATTERN.finditer("\n".join(
+            [strings[i] for i in candidates.tolist()]))]
+        if found:
+            at, group = np.asarray(found, dtype=np.int64).T
+            bits[np.searchsorted(bases, at, side="right") - 1] = _LINK_FLAG_BITS[group]
+        return bits
+
     def match(self, cats: Sequence[Category]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Spans inside the distinct words (of ``self.todo`` when set): (word, start, end, code).
 
@@ -503,12 +528,15 @@ class _DistinctWords:
         the matching on the small texts of a tool call)."""
         groups: dict[int, tuple[tuple[str, np.ndarray, np.ndarray], list, list]] = {}
         digit_codes: list[int] = []
+        shared = self.joined("*") if self.small else None  # a small text: one string for all
         for code, cat in enumerate(cats):
-            joined_words = self.joined(cat.needs)
-            joined = joined_words[0]
             if cat.digits_match_whole:  # the words joined() left out
                 digit_codes.append(code)
-            if not joined:
+            if not cat.needs:  # found by a link rule only
+                continue
+            joined_words = shared if shared is not None else self.joined(cat.needs)
+            joined = joined_words[0]
+            if not joined or not _may_hold(joined, cat.needs):
                 continue
             if cat.group:
                 group = cat.group
@@ -561,34 +589,51 @@ class _DistinctWords:
         i = self._index.get(word)
         return self.ids == i if i is not None else np.zeros(self.ids.shape[0], dtype=bool)
 
-    def flag(self, pattern: re.Pattern[str], candidates: np.ndarray | None = None) -> np.ndarray:
-        """Per occurrence: does the word match ``pattern`` whole? (one regex pass)"""
-        strings = self.strings
-        ids = np.arange(len(strings)) if candidates is None else candidates
-        hit = np.zeros(len(strings), dtype=bool)
-        if ids.shape[0]:
-            subset = [strings[i] for i in ids.tolist()]
-            lengths = np.fromiter((len(w) for w in subset), dtype=np.int64, count=len(subset))
-            bases = np.concatenate(([0], np.cumsum(lengths + 1)[:-1]))
-            starts = [m.start() for m in _whole_word(pattern).finditer("\n".join(subset))]
-            if starts:
-                hit[ids[np.searchsorted(bases, np.asarray(starts), side="right") - 1]] = True
-        return hit[self.ids]
+    def link_flag(self, bit: int) -> np.ndarray:
+        """Per occurrence: does the word carry the link flag ``bit``?"""
+        if self.link_flags is None:  # a large text: computed on first use, not remembered
+            self.link_flags = self.compute_link_flags()
+        return (self.link_flags[self.ids] & bit) != 0
 
 
-@lru_cache(maxsize=64)
-def _whole_word(pattern: re.Pattern[str]) -> re.Pattern[str]:
-    return re.compile(r"(?m)^(?:" + pattern.pattern + r")$", pattern.flags)
+def _may_hold(joined: str, needs: str) -> bool:
+    """False when ``joined`` lacks a character that ``needs`` demands of every match (a few
+    ``in`` tests: on a small text every category scans the same string, so a pattern whose
+    characters are absent, such as ``@`` or ``\\``, is skipped without a scan)."""
+    for group, count in _literal_groups(needs):
+        if count > 1:
+            if joined.count(group) < count:
+                return False
+        elif not any(ch in joined for ch in group):
+            return False
+    return True
+
+
+@lru_cache(maxsize=256)
+def _literal_groups(needs: str) -> tuple[tuple[str, int], ...]:
+    """The ``&``-groups of ``needs`` made of literal characters only (``0``/``A``/``a`` name
+    classes, which ordinary text nearly always holds); ``"::"`` becomes ``(":", 2)``."""
+    groups = []
+    for group in needs.split("&"):
+        if not group or "*" in group or any(ch in "0Aa" for ch in group):
+            continue
+        if len(group) > 1 and len(set(group)) == 1:
+            groups.append((group[0], len(group)))
+        else:
+            groups.append((group, 1))
+    return tuple(groups)
 
 
 _EMPTY = np.zeros(0, dtype=np.int64)
 _SMALL_TEXT = 4096  # code points of distinct words: below, scan every word (no filtering) and remember spans
 _WORD_CACHE_ENTRIES = 1 << 16  # words remembered per category list; the cache empties when full
-_WORD_SPAN_CACHES: dict[Hashable, dict[str, tuple[tuple[int, int, int], ...]]] = {}
+# A remembered word: its spans (start, end, code) and its _LINK_FLAGS bits.
+_WordEntry = tuple[tuple[tuple[int, int, int], ...], int]
+_WORD_SPAN_CACHES: dict[Hashable, dict[str, _WordEntry]] = {}
 
 
-def _word_span_cache(key: Hashable) -> dict[str, tuple[tuple[int, int, int], ...]]:
-    """word -> its spans (start, end, code) for the category list named by ``key``."""
+def _word_span_cache(key: Hashable) -> dict[str, _WordEntry]:
+    """word -> its spans and link flags, for the category list named by ``key``."""
     cache = _WORD_SPAN_CACHES.get(key)
     if cache is None:
         cache = _WORD_SPAN_CACHES.setdefault(key, {})
@@ -612,6 +657,20 @@ _HTTP_VERSION = re.compile(r"HTTP/(?:1\.[01]|2(?:\.0)?)")
 _REASON = re.compile(r"(?:" + _HTTP_REASONS + r")(?![\w-])")
 _REASON_FIRST_WORDS = re.compile(r"(?:" + "|".join(sorted({r.split()[0] for r in _HTTP_REASONS.split("|")})) + r")")
 
+# Whole-word facts the link rules read, as bits per distinct word (remembered with its spans).
+KEY_SEP, STATUS_CODE, HTTP_VERSION, REASON_FIRST_WORD = 1, 2, 4, 8
+_LINK_FLAGS: tuple[tuple[int, re.Pattern[str]], ...] = (
+    (KEY_SEP, _KEY_SEP),  # a key and its separator: "rss_mb:", "x=", "\"code\":"
+    (STATUS_CODE, _STATUS_CODE),
+    (HTTP_VERSION, _HTTP_VERSION),
+    (REASON_FIRST_WORD, _REASON_FIRST_WORDS),
+)
+# One pass for all flags: group k matched the whole word -> bit of _LINK_FLAGS[k - 1].
+_LINK_FLAG_PATTERN = re.compile(
+    r"(?m)^(?:" + "|".join(f"({pattern.pattern})" for _, pattern in _LINK_FLAGS) + r")$"
+)
+_LINK_FLAG_BITS = np.array([0] + [bit for bit, _ in _LINK_FLAGS], dtype=np.int64)
+
 
 def _value_span(text: str, start: int, end: int) -> tuple[int, int]:
     m = _VALUE_PREFIX.match(text, start, end)
@@ -623,7 +682,7 @@ def _key_value_links(dw: _DistinctWords) -> tuple[np.ndarray, np.ndarray]:
     words, n = dw.words, len(dw.words)
     if n < 2:
         return _EMPTY, _EMPTY
-    key_sep = dw.flag(_KEY_SEP, dw.having_any("=:"))
+    key_sep = dw.link_flag(KEY_SEP)
     eq, colon = dw.is_word("="), dw.is_word(":")
     same_line_next = np.zeros(n, dtype=bool)
     same_line_next[:-1] = words.lines[1:] == words.lines[:-1]
@@ -653,12 +712,11 @@ def _http_status_links(dw: _DistinctWords) -> tuple[np.ndarray, np.ndarray]:
     words, n = dw.words, len(dw.words)
     if n < 2:
         return _EMPTY, _EMPTY
-    digits = dw.having_any("0")
-    code = dw.flag(_STATUS_CODE, digits[dw.lengths[digits] == 3])
+    code = dw.link_flag(STATUS_CODE)
     if not code.any():
         return _EMPTY, _EMPTY
-    version = dw.flag(_HTTP_VERSION, dw.having_any("/"))
-    reason_first = dw.flag(_REASON_FIRST_WORDS, dw.having_any("A"))
+    version = dw.link_flag(HTTP_VERSION)
+    reason_first = dw.link_flag(REASON_FIRST_WORD)
     lines, text = words.lines, words.text
     same_prev = np.zeros(n, dtype=bool)
     same_prev[1:] = lines[1:] == lines[:-1]

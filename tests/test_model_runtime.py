@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from tersify import compress
 from tersify.errors import TersifyError
-from tersify.runtime.chunking import stitch, window_owner, window_starts
+from tersify.runtime.chunking import stitch, window_owner, window_plan, window_starts
 from tersify.runtime.scorer import DEFAULT_MODEL_DIR, ModelScorer
 from tersify.scoring import get_scorer
 from tersify.scoring.baseline import BaselineScorer
@@ -48,6 +48,21 @@ def test_windows_cover_every_token_with_context(n, length, context):
     assert np.array_equal(stitch(scores, starts, n), np.arange(n, dtype=np.float32))
 
 
+@pytest.mark.parametrize("n", [1, 200, 256, 257, 300, 448, 449, 1000, 1314, 5000, 100_003])
+def test_window_plan_is_minimal_and_keeps_the_context(n):
+    length, context = 256, 32
+    starts, width = window_plan(n, length, context)
+    assert width <= length and len(starts) == len(window_starts(n, length, context))
+    assert starts[0] == 0 and starts[-1] + width == n
+    owner = window_owner(n, starts, width)
+    pos = np.arange(n) - starts[owner]
+    inner = (np.arange(n) >= context) & (np.arange(n) < n - context)
+    assert (pos >= 0).all() and (pos < width).all()
+    assert (pos[inner] >= context).all() and (pos[inner] < width - context).all()
+    if len(starts) > 1:  # no wider than k windows overlapping by 2 * context need
+        assert width * len(starts) - 2 * context * (len(starts) - 1) < n + len(starts)
+
+
 def test_scores_every_word(scorer):
     words = segment(SAMPLE)
     s = scorer.score(words)
@@ -76,6 +91,7 @@ def test_cached_tokenization_equals_whole_text_encoding(scorer, text):
         assert scorer.tokenizer.encode(w).ids.shape == (0,)
         return
     whole = _whole_text_encoding(scorer, w)
+    scorer.tokenizer.clear_cache()  # the first encode meets every pre-token new, the second none
     for _ in range(2):
         got = scorer.tokenizer.encode(w)
         assert np.array_equal(got.ids, whole.ids)
@@ -118,8 +134,8 @@ def test_must_keep_token_straddling_a_chunk_boundary_survives(scorer):
         w = segment(text)
         enc = scorer.tokenizer.encode(w)
         tokens = np.flatnonzero(enc.word_of_token == pad)
-        starts = window_starts(enc.ids.shape[0], scorer.length, scorer.context)
-        owners = window_owner(enc.ids.shape[0], starts, scorer.length)[tokens]
+        starts, width = window_plan(enc.ids.shape[0], scorer.length, scorer.context)
+        owners = window_owner(enc.ids.shape[0], starts, width)[tokens]
         if len(set(owners.tolist())) == 2:
             break
     else:

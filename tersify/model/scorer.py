@@ -8,7 +8,7 @@ import torch
 
 from tersify.features import token_features
 from tersify.model.architecture import DualHeadTokenClassifier
-from tersify.runtime.chunking import stitch, window_starts
+from tersify.runtime.chunking import stitch, window_plan
 from tersify.segment import Words
 from tersify.tokenizer import WordTokenizer, word_scores
 
@@ -31,8 +31,7 @@ class TorchScorer:
             return np.zeros(0, dtype=np.float32)
         was_training = self.model.training
         self.model.eval()
-        starts = window_starts(n_tokens, self.length, self.context)
-        width = min(self.length, n_tokens)
+        starts, width = window_plan(n_tokens, self.length, self.context)
         index = starts[:, None] + np.arange(width)[None, :]
         windows = torch.from_numpy(ids[index])
         feats = None

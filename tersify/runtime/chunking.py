@@ -4,6 +4,10 @@ The model sees at most ``length`` tokens at a time. Windows overlap by at least
 ``2 * context`` tokens, and every token takes its score from the window whose centre is
 nearest, so each token (except in the first/last ``context`` of the text) is scored with
 at least ``context`` tokens of context on both sides. Nothing is truncated.
+
+At inference the windows of one text share the narrowest width that keeps their number
+minimal (:func:`window_plan`): a 300-token text is two windows of 182 tokens, not two of
+256, so the model evaluates ``n + 2 * context`` per extra window and no more.
 """
 
 from __future__ import annotations
@@ -20,6 +24,20 @@ def window_starts(n_tokens: int, length: int, context: int) -> np.ndarray:
     stride = length - 2 * context
     starts = np.arange(0, n_tokens - length, stride, dtype=np.int64)
     return np.append(starts, n_tokens - length)  # the last window ends exactly at the text's end
+
+
+def window_plan(n_tokens: int, length: int, context: int) -> tuple[np.ndarray, int]:
+    """Window starts and their common width for scoring ``n_tokens`` tokens.
+
+    As few windows as windows of ``length`` need, each as narrow as covering the text
+    with ``2 * context`` of overlap allows (overlap beyond that is computed for nothing).
+    """
+    if n_tokens <= length:
+        return window_starts(n_tokens, length, context), max(n_tokens, 0)
+    stride = length - 2 * context
+    count = -(-(n_tokens - length) // stride) + 1
+    width = -(-(n_tokens + 2 * context * (count - 1)) // count)
+    return window_starts(n_tokens, width, context), width
 
 
 def window_owner(n_tokens: int, starts: np.ndarray, length: int) -> np.ndarray:

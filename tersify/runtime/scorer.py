@@ -18,7 +18,7 @@ import numpy as np
 
 from tersify.errors import TersifyError
 from tersify.features import token_features
-from tersify.runtime.chunking import stitch, window_starts
+from tersify.runtime.chunking import stitch, window_plan
 from tersify.segment import Words
 from tersify.tokenizer import WordTokenizer, word_scores
 
@@ -69,8 +69,7 @@ class ModelScorer:
         n_tokens = ids.shape[0]
         if n_tokens == 0:
             return np.zeros(0, dtype=np.float32)
-        starts = window_starts(n_tokens, self.length, self.context)
-        width = min(self.length, n_tokens)
+        starts, width = window_plan(n_tokens, self.length, self.context)
         index = starts[:, None] + np.arange(width, dtype=np.int64)[None, :]
         windows = ids[index]
         if self.uses_features:
