@@ -1,6 +1,7 @@
 """Speed and memory of compress() with the shipped model, and the ModernBERT-base anchor.
 
-    python benchmarks/model_speed.py [--set agent] [--repeats 5] [--anchor-tokens 4096] [--json out.json]
+    python benchmarks/model_speed.py [--set agent] [--repeats 5] [--anchor-tokens 4096] [--model-dir DIR]
+                                     [--json out.json]
 
 Measures, on the eval set's texts (``agent`` by default):
   * end-to-end tokens/s of ``compress()`` with the model scorer (tokens = the model's own
@@ -31,12 +32,14 @@ FIRST_RESULT = r"""
 import time, resource, sys, json
 t0 = time.perf_counter()
 import tersify
+from tersify.runtime import ModelScorer
 from tersify.scoring import get_scorer
-r = tersify.compress(sys.stdin.read(), scorer=get_scorer("model"))
+scorer = ModelScorer(sys.argv[2]) if len(sys.argv) > 2 else get_scorer("model")
+r = tersify.compress(sys.stdin.read(), scorer=scorer)
 t1 = time.perf_counter()
 texts = json.loads(open(sys.argv[1]).read())
 for t in texts:
-    tersify.compress(t, scorer=get_scorer("model"))
+    tersify.compress(t, scorer=scorer)
 print(json.dumps({"first_result_s": t1 - t0,
                   "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                   "torch_imported": "torch" in sys.modules}))
@@ -53,13 +56,14 @@ def load_texts(name: str) -> tuple[list[str], str]:
         return [p.read_text() for p in sorted(root.glob("*.txt"))], "samples (eval set unavailable)"
 
 
-def measure_model(texts: list[str], repeats: int) -> dict:
+def measure_model(texts: list[str], repeats: int, model_dir: str | None) -> dict:
     from tersify import compress
     from tersify.mustkeep import MustKeep, clear_caches
+    from tersify.runtime import ModelScorer
     from tersify.scoring import get_scorer
     from tersify.segment import segment
 
-    scorer = get_scorer("model")
+    scorer = ModelScorer(model_dir) if model_dir else get_scorer("model")
     words = [segment(t) for t in texts]
     encs = [scorer.tokenizer.encode(w) for w in words]
     n_tokens = sum(e.ids.shape[0] for e in encs)
@@ -139,13 +143,13 @@ def measure_anchor(ids: np.ndarray, n_tokens: int, threads: int, repeats: int) -
             "parameters": sum(p.numel() for p in model.parameters())}
 
 
-def measure_first_result(texts: list[str]) -> dict:
+def measure_first_result(texts: list[str], model_dir: str | None) -> dict:
     import tempfile
 
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
         json.dump(texts, f)
     try:
-        proc = subprocess.run([sys.executable, "-c", FIRST_RESULT, f.name], input=texts[0], capture_output=True,
+        proc = subprocess.run([sys.executable, "-c", FIRST_RESULT, f.name, *([model_dir] if model_dir else [])], input=texts[0], capture_output=True,
                               text=True, timeout=600)
     finally:
         os.unlink(f.name)
@@ -161,12 +165,15 @@ def main() -> None:
                     help="passes over the set and over the anchor's tokens; the fastest counts (default 5)")
     ap.add_argument("--anchor-tokens", type=int, default=4096, help="tokens through the anchor (0: skip)")
     ap.add_argument("--threads", type=int, default=2, help="torch threads for the anchor (default 2)")
+    ap.add_argument("--model-dir", default=None,
+                    help="a model directory to measure instead of the shipped model (model.onnx, tokenizer.json, "
+                         "config.json)")
     ap.add_argument("--json", default=None, help="also write the figures to this file")
     args = ap.parse_args()
 
     texts, set_name = load_texts(args.set)
-    first = measure_first_result(texts)
-    m = measure_model(texts, args.repeats)
+    first = measure_first_result(texts, args.model_dir)
+    m = measure_model(texts, args.repeats, args.model_dir)
     ids = m.pop("token_ids")
     out = {"set": set_name, "cpu_cores": os.cpu_count(), "model": m, "process": first}
     if args.anchor_tokens:
@@ -174,7 +181,8 @@ def main() -> None:
         out["anchor"] = a
         out["ratio_end_to_end"] = m["tokens_per_s"] / a["tokens_per_s"]
         out["ratio_model_only"] = m["model_only_tokens_per_s"] / a["tokens_per_s"]
-    print(f"set: {set_name}: {m['items']} items, {m['tokens']} tokens, {m['words']} words, {os.cpu_count()} cores")
+    print(f"set: {set_name}: {m['items']} items, {m['tokens']} tokens, {m['words']} words, {os.cpu_count()} cores; "
+          f"model: {args.model_dir or 'shipped'}")
     print(f"compress() with the model: {m['tokens_per_s']:,.0f} tokens/s ({m['words_per_s']:,.0f} words/s, "
           f"{m['mb_per_s']:.2f} MB/s), p50 {m['p50_ms']:.1f} ms, p95 {m['p95_ms']:.1f} ms per item")
     print(f"the same set again with warm caches (every word seen before): {m['warm_tokens_per_s']:,.0f} tokens/s")

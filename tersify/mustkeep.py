@@ -9,7 +9,10 @@ Every pattern runs in linear time. Python's ``re`` backtracks, so each pattern t
 starts with a run of some character class is preceded by a look-behind that refuses
 to start inside such a run, and inner runs use possessive quantifiers; a failed match
 attempt therefore costs at most the length of one run and no run is rescanned from
-each of its positions.
+each of its positions. Where a pattern's first character is a literal or a narrow class
+(``0`` of ``0x``, ``-`` of a flag, ``.`` of an extension, ``S``/``E`` of a signal or errno,
+a capital), that character comes first and the look-behind right after it: ``re`` then
+skips to candidate positions in C instead of trying the pattern at every character.
 """
 
 from __future__ import annotations
@@ -509,15 +512,23 @@ class _DistinctWords:
         if candidates is None:
             candidates = np.arange(len(self.strings))
         bits = np.zeros(candidates.shape[0], dtype=np.int64)
-        if not candidates.shape[0]:
+        scan = np.arange(candidates.shape[0])  # which candidates the pattern runs over
+        if not self.small:  # a large text: only words that could carry a flag
+            wanted = np.zeros(len(self.strings), dtype=bool)
+            for _, _, needs, length in _LINK_FLAGS:
+                having = self.having_any(needs)
+                wanted[having if length is None else having[self.lengths[having] == length]] = True
+            scan = np.flatnonzero(wanted[candidates])
+        if not scan.shape[0]:
             return bits
+        words = candidates[scan]
         strings = self.strings
-        bases = np.concatenate(([0], np.cumsum(self.lengths[candidates] + 1)[:-1]))
+        bases = np.concatenate(([0], np.cumsum(self.lengths[words] + 1)[:-1]))
         found = [(m.start(), m.lastindex) for m in _LINK_FLAG_PATTERN.finditer("\n".join(
-            [strings[i] for i in candidates.tolist()]))]
+            [strings[i] for i in words.tolist()]))]
         if found:
             at, group = np.asarray(found, dtype=np.int64).T
-            bits[np.searchsorted(bases, at, side="right") - 1] = _LINK_FLAG_BITS[group]
+            bits[scan[np.searchsorted(bases, at, side="right") - 1]] = _LINK_FLAG_BITS[group]
         return bits
 
     def match(self, cats: Sequence[Category]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -659,17 +670,18 @@ _REASON_FIRST_WORDS = re.compile(r"(?:" + "|".join(sorted({r.split()[0] for r in
 
 # Whole-word facts the link rules read, as bits per distinct word (remembered with its spans).
 KEY_SEP, STATUS_CODE, HTTP_VERSION, REASON_FIRST_WORD = 1, 2, 4, 8
-_LINK_FLAGS: tuple[tuple[int, re.Pattern[str]], ...] = (
-    (KEY_SEP, _KEY_SEP),  # a key and its separator: "rss_mb:", "x=", "\"code\":"
-    (STATUS_CODE, _STATUS_CODE),
-    (HTTP_VERSION, _HTTP_VERSION),
-    (REASON_FIRST_WORD, _REASON_FIRST_WORDS),
+# (bit, whole-word pattern, ``needs`` of a candidate word, its length when fixed)
+_LINK_FLAGS: tuple[tuple[int, re.Pattern[str], str, int | None], ...] = (
+    (KEY_SEP, _KEY_SEP, "=:", None),  # a key and its separator: "rss_mb:", "x=", "\"code\":"
+    (STATUS_CODE, _STATUS_CODE, "0", 3),
+    (HTTP_VERSION, _HTTP_VERSION, "/", None),
+    (REASON_FIRST_WORD, _REASON_FIRST_WORDS, "A", None),
 )
 # One pass for all flags: group k matched the whole word -> bit of _LINK_FLAGS[k - 1].
 _LINK_FLAG_PATTERN = re.compile(
-    r"(?m)^(?:" + "|".join(f"({pattern.pattern})" for _, pattern in _LINK_FLAGS) + r")$"
+    r"(?m)^(?:" + "|".join(f"({flag[1].pattern})" for flag in _LINK_FLAGS) + r")$"
 )
-_LINK_FLAG_BITS = np.array([0] + [bit for bit, _ in _LINK_FLAGS], dtype=np.int64)
+_LINK_FLAG_BITS = np.array([0] + [flag[0] for flag in _LINK_FLAGS], dtype=np.int64)
 
 
 def _value_span(text: str, start: int, end: int) -> tuple[int, int]:
