@@ -1,6 +1,6 @@
 """Quality of the shipped model against the teacher and the baseline on the eval sets.
 
-    python benchmarks/model_quality.py [--sets agent,dense]
+    python benchmarks/model_quality.py [--sets agent,dense] [--model-dir DIR]
 
 One row per (scorer, set), with the must-keep override and, for the model, without it
 (``no-override``: the model alone). Columns are those of ``tersify.eval.evaluate``.
@@ -15,6 +15,7 @@ import argparse
 from tersify import compress
 from tersify.data.evalsets import load_evalset
 from tersify.eval.evaluate import evaluate_scorer, format_markdown
+from tersify.runtime import ModelScorer
 from tersify.scoring import get_scorer
 
 
@@ -22,18 +23,24 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sets", default="agent,dense", help="comma-separated eval sets (default agent,dense)")
     ap.add_argument("--scorers", default="model,teacher,baseline", help="scorers to compare")
+    ap.add_argument("--model-dir", default=None,
+                    help="a model directory to evaluate as 'model' instead of the shipped model")
     args = ap.parse_args()
+
+    def scorer_named(name: str):
+        return ModelScorer(args.model_dir) if name == "model" and args.model_dir else get_scorer(name)
+
     rows = {}
     for name in args.sets.split(","):
         records = load_evalset(name)
         for scorer_name in args.scorers.split(","):
-            scorer = get_scorer(scorer_name)
+            scorer = scorer_named(scorer_name)
             rows[f"{scorer_name} / {name}"] = evaluate_scorer(scorer, records, override=True, progress=True)
             if scorer_name == "model":
                 rows[f"model (no override) / {name}"] = evaluate_scorer(scorer, records, override=False,
                                                                        progress=True)
     print(format_markdown(rows))
-    model, teacher = get_scorer("model"), get_scorer("teacher")
+    model, teacher = scorer_named("model"), get_scorer("teacher")
     for name in args.sets.split(","):
         n = only_model = only_teacher = 0
         for record in load_evalset(name):

@@ -12,7 +12,8 @@ Measures, on the eval set's texts (``agent`` by default):
   * peak RSS and time from ``import tersify`` to the first result, in a fresh process;
   * the anchor: the same token ids through a ModernBERT-base-architecture encoder (22 layers,
     768 wide, random weights: its time does not depend on them) in torch, 512-token windows,
-    on the first ``--anchor-tokens`` tokens, fastest of ``--repeats`` passes, and the speed ratio.
+    on the first ``--anchor-tokens`` tokens, fastest of ``--repeats`` passes (alternating with
+    the model's passes), and the speed ratio.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -56,10 +58,10 @@ def load_texts(name: str) -> tuple[list[str], str]:
         return [p.read_text() for p in sorted(root.glob("*.txt"))], "samples (eval set unavailable)"
 
 
-def measure_model(texts: list[str], repeats: int, model_dir: str | None) -> dict:
+def measure_model(texts: list[str], repeats: int, model_dir: str | None, anchor_tokens: int, threads: int) -> dict:
     from tersify import compress
     from tersify.mustkeep import MustKeep, clear_caches
-    from tersify.runtime import ModelScorer
+    from tersify.runtime import ModelScorer, window_plan, window_starts
     from tersify.scoring import get_scorer
     from tersify.segment import segment
 
@@ -67,11 +69,23 @@ def measure_model(texts: list[str], repeats: int, model_dir: str | None) -> dict
     words = [segment(t) for t in texts]
     encs = [scorer.tokenizer.encode(w) for w in words]
     n_tokens = sum(e.ids.shape[0] for e in encs)
+    # Tokens the model computes: windows as planned, and as full-length windows would be.
+    plans = [window_plan(e.ids.shape[0], scorer.length, scorer.context) for e in encs]
+    window_tokens = sum(len(starts) * width for starts, width in plans)
+    full_window_tokens = sum(len(window_starts(e.ids.shape[0], scorer.length, scorer.context))
+                             * min(scorer.length, e.ids.shape[0]) for e in encs)
     n_words = sum(len(w) for w in words)
     n_bytes = sum(len(t.encode("utf-8", "surrogatepass")) for t in texts)
     compress(texts[0], scorer=scorer)  # warm-up
-    passes = []
+    anchor_pass, anchor = (anchor_runner(np.concatenate([e.ids for e in encs]), anchor_tokens, threads)
+                           if anchor_tokens else (None, None))
+    passes, anchor_passes = [], []
     for _ in range(repeats):
+        # The anchor's passes alternate with the model's, so the fastest of each comes
+        # from the same stretch of time: the machine's speed drifts between minutes.
+        if anchor_pass is not None:
+            anchor_passes.append(anchor_pass())
+            time.sleep(0.5)  # let torch's worker threads go idle before timing the model
         # Every pass starts cold: words and pre-tokens remembered from earlier passes over
         # the same texts would flatter the figures (within a pass, items share them).
         clear_caches()
@@ -109,7 +123,8 @@ def measure_model(texts: list[str], repeats: int, model_dir: str | None) -> dict
     t_model = time.perf_counter() - t0
     ms = sorted(x * 1000 for x in best)
     return {
-        "items": len(texts), "tokens": n_tokens, "words": n_words, "bytes": n_bytes,
+        "items": len(texts), "tokens": n_tokens, "window_tokens": window_tokens,
+        "full_window_tokens": full_window_tokens, "words": n_words, "bytes": n_bytes,
         "seconds": total, "tokens_per_s": n_tokens / total, "words_per_s": n_words / total,
         "mb_per_s": n_bytes / total / 1e6,
         "p50_ms": statistics.median(ms), "p95_ms": ms[min(len(ms) - 1, int(round(0.95 * (len(ms) - 1))))],
@@ -117,11 +132,14 @@ def measure_model(texts: list[str], repeats: int, model_dir: str | None) -> dict
         "model_only_tokens_per_s": n_tokens / t_model,
         "warm_tokens_per_s": n_tokens / warm,
         "all_passes_s": [sum(p) for p in passes],
-        "token_ids": np.concatenate([e.ids for e in encs]),
+        "anchor": None if anchor is None else {
+            **anchor, "seconds": min(anchor_passes), "tokens_per_s": anchor["tokens"] / min(anchor_passes)},
     }
 
 
-def measure_anchor(ids: np.ndarray, n_tokens: int, threads: int, repeats: int) -> dict:
+def anchor_runner(ids: np.ndarray, n_tokens: int, threads: int) -> tuple[Callable[[], float], dict]:
+    """A function that times one pass of the anchor over the first ``n_tokens`` of ``ids``
+    (seconds), and what the anchor is."""
     import torch
     from transformers import ModernBertConfig, ModernBertModel
 
@@ -132,15 +150,15 @@ def measure_anchor(ids: np.ndarray, n_tokens: int, threads: int, repeats: int) -
     windows = [ids[s : s + 512] for s in range(0, ids.shape[0], 512)]
     with torch.no_grad():
         model(input_ids=windows[0][None, :64])  # warm-up
-        passes = []
-        for _ in range(repeats):  # the fastest pass counts, as for the model
+
+    def one_pass() -> float:
+        with torch.no_grad():
             t0 = time.perf_counter()
             for w in windows:
                 model(input_ids=w[None, :], attention_mask=torch.ones_like(w)[None, :])
-            passes.append(time.perf_counter() - t0)
-        dt = min(passes)
-    return {"tokens": int(ids.shape[0]), "seconds": dt, "tokens_per_s": ids.shape[0] / dt,
-            "parameters": sum(p.numel() for p in model.parameters())}
+            return time.perf_counter() - t0
+
+    return one_pass, {"tokens": int(ids.shape[0]), "parameters": sum(p.numel() for p in model.parameters())}
 
 
 def measure_first_result(texts: list[str], model_dir: str | None) -> dict:
@@ -173,11 +191,10 @@ def main() -> None:
 
     texts, set_name = load_texts(args.set)
     first = measure_first_result(texts, args.model_dir)
-    m = measure_model(texts, args.repeats, args.model_dir)
-    ids = m.pop("token_ids")
+    m = measure_model(texts, args.repeats, args.model_dir, args.anchor_tokens, args.threads)
+    a = m.pop("anchor")
     out = {"set": set_name, "cpu_cores": os.cpu_count(), "model": m, "process": first}
-    if args.anchor_tokens:
-        a = measure_anchor(ids, args.anchor_tokens, args.threads, args.repeats)
+    if a is not None:
         out["anchor"] = a
         out["ratio_end_to_end"] = m["tokens_per_s"] / a["tokens_per_s"]
         out["ratio_model_only"] = m["model_only_tokens_per_s"] / a["tokens_per_s"]
@@ -186,6 +203,8 @@ def main() -> None:
     print(f"compress() with the model: {m['tokens_per_s']:,.0f} tokens/s ({m['words_per_s']:,.0f} words/s, "
           f"{m['mb_per_s']:.2f} MB/s), p50 {m['p50_ms']:.1f} ms, p95 {m['p95_ms']:.1f} ms per item")
     print(f"the same set again with warm caches (every word seen before): {m['warm_tokens_per_s']:,.0f} tokens/s")
+    print(f"tokens through the model: {m['window_tokens']} in windows as planned "
+          f"({m['full_window_tokens']} in full-length windows)")
     st = m["stage_s"]
     print("stages: " + ", ".join(f"{k} {v:.2f} s" for k, v in st.items())
           + f"; model alone {m['model_only_tokens_per_s']:,.0f} tokens/s")
