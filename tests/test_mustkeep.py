@@ -205,3 +205,21 @@ def test_remembered_word_spans_equal_fresh_matching():
         expected += [(s + offset, e + offset, c) for s, e, c in spans(piece)]
         offset += len(piece) + 1
     assert spans(joined) == sorted(expected)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["HTTP/1.1", "HTTP/2", "404", "200", "999", "Not", "OK", "Found", "rss_mb:", "x=",
+                                 '"code":', "Note:", "a", "1234", "{a=", "Bad", "HTTP/3"]), max_size=30))
+def test_link_flags_of_one_pass_equal_each_pattern_alone(words):
+    # The cross-word rules read whole-word facts found by one combined regex pass; each
+    # word's bits must be exactly those of its flags' patterns run one by one.
+    from tersify.mustkeep import _LINK_FLAGS, _DistinctWords
+
+    dw = _DistinctWords(segment(" ".join(words)))
+    bits = dw.compute_link_flags()
+    for word, got in zip(dw.strings, bits.tolist(), strict=True):
+        expected = 0
+        for bit, pattern, _, _ in _LINK_FLAGS:
+            if pattern.fullmatch(word):
+                expected |= bit
+        assert got == expected, word
