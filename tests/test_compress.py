@@ -154,3 +154,11 @@ def test_properties_hold_on_random_text(text, rate):
 @given(TEXTS)
 def test_properties_hold_with_the_scorer_dropping_everything(text):
     check_properties(text, compress(text, scorer=FixedScorer()))
+
+
+def test_scores_outside_zero_one_are_clipped_and_nan_counts_as_zero():
+    scorer = FixedScorer({"a": float("nan"), "b": -1.0, "c": 2.0, "d": 0.7, "e": float("inf"), "f": float("-inf")})
+    r = compress("a b c d e f", scorer=scorer, must_keep=False)
+    assert r.scores.dtype == np.float32
+    assert r.scores.tolist() == pytest.approx([0.0, 0.0, 1.0, 0.7, 1.0, 0.0])
+    assert r.text == "c d e"
