@@ -17,7 +17,7 @@ import numpy as np
 
 from tersify.errors import TersifyError
 from tersify.mustkeep import MustKeep, Spans, resolve
-from tersify.scoring import Scorer, default_scorer
+from tersify.scoring import Scorer, default_scorer, start_scoring
 from tersify.segment import Words, segment
 
 
@@ -190,9 +190,10 @@ def compress(
     scorer = scorer if scorer is not None else default_scorer()
 
     words = segment(text)
+    pending_scores = start_scoring(scorer, words)  # a model scores in the background meanwhile
     spans = config.spans(words) if config is not None else Spans.empty()
     mk_mask = config.word_mask(words, spans) if config is not None else np.zeros(len(words), dtype=bool)
-    scores = np.asarray(scorer.score(words), dtype=np.float32)
+    scores = np.asarray(pending_scores(), dtype=np.float32)
     if scores.shape != (len(words),):
         raise TersifyError(f"scorer {scorer.name!r} returned {scores.shape} scores for {len(words)} words")
     scores = np.where(scores > 0.0, np.minimum(scores, np.float32(1.0)), np.float32(0.0))  # NaN: 0

@@ -249,3 +249,43 @@ def test_concurrent_calls_give_the_sequential_outputs(scorer, monkeypatch):
     with ThreadPoolExecutor(4) as pool:
         got = list(pool.map(lambda t: compress(t, scorer=scorer).text, texts * 3))
     assert got == expected * 3
+
+
+def test_background_scoring_equals_scoring_in_place(scorer):
+    # start() runs the model on an onnxruntime thread; a pool of one thread cannot, and
+    # falls back to running it in place. All three give the same scores.
+    single = ModelScorer(threads=1)
+    texts = [SAMPLE, SAMPLE[:300], "one", "x = 1\n" * 4000]  # the last: 83 windows, two batches
+    for text in texts:
+        words = segment(text)
+        expected = scorer.score(words)
+        assert np.allclose(scorer.start(words)(), expected, atol=1e-6)
+        assert np.allclose(single.start(words)(), expected, atol=1e-5)
+    assert scorer._background and not single._background
+
+
+def test_a_failed_background_run_raises_a_clear_error(scorer, monkeypatch):
+    class FailingSession:
+        def __init__(self, session):
+            self.session = session
+
+        def run_async(self, names, feeds, callback, user_data):
+            callback([], user_data, "out of memory")
+
+        def run(self, names, feeds):
+            return self.session.run(names, feeds)
+
+    broken = ModelScorer()
+    broken.session = FailingSession(broken.session)
+    words = segment(SAMPLE[:500])
+    assert np.allclose(broken.score(words), scorer.score(words), atol=1e-6)  # in place: unaffected
+    with pytest.raises(TersifyError, match="model inference failed: out of memory"):
+        broken.start(words)()
+
+
+def test_scorers_without_start_are_scored_when_asked():
+    from tersify.scoring import start_scoring
+
+    words = segment(SAMPLE)
+    pending = start_scoring(BaselineScorer(), words)
+    assert np.array_equal(pending(), BaselineScorer().score(words))

@@ -5,6 +5,10 @@ A model directory holds ``model.onnx`` (ids, mask -> per-token final scores),
 tokenized once, cut into overlapping windows (:mod:`tersify.runtime.chunking`), scored in
 batches and stitched back; word scores are the mean of their token scores
 (:func:`tersify.tokenizer.word_scores`).
+
+:meth:`ModelScorer.start` runs the model on one of onnxruntime's own threads and returns
+at once, so ``compress()`` finds must-keep spans (pure Python, holding the GIL) while the
+model computes (native code, not holding it): on two cores the two overlap.
 """
 
 from __future__ import annotations
@@ -12,6 +16,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -47,6 +53,8 @@ class ModelScorer:
             raise TersifyError(f"cannot read model config {config_path}: {exc}") from exc
         self.tokenizer = WordTokenizer.load(model_dir / "tokenizer.json")
         self.session = _load_session(model_path, threads)
+        # Cleared when onnxruntime cannot run in the background (no intra-op worker thread).
+        self._background = True
         # Lean graphs take ids only; Hugging Face exports also take a mask (always ones here).
         inputs = {i.name for i in self.session.get_inputs()}
         self._needs_mask = "attention_mask" in inputs
@@ -56,26 +64,41 @@ class ModelScorer:
         self.version = hashlib.sha256(model_path.read_bytes()).hexdigest()[:12]
 
     def score(self, words: Words) -> np.ndarray:
+        return self._start(words, background=False)()
+
+    def start(self, words: Words) -> Callable[[], np.ndarray]:
+        """Begin scoring ``words`` and return a function that waits for the scores.
+
+        The text is tokenized here; the model then runs in the background when the text
+        fits one batch of windows (larger texts are scored before this returns)."""
+        return self._start(words, background=self._background)
+
+    def _start(self, words: Words, background: bool) -> Callable[[], np.ndarray]:
         n = len(words)
         if n == 0:
-            return np.zeros(0, dtype=np.float32)
+            return lambda: np.zeros(0, dtype=np.float32)
         enc = self.tokenizer.encode(words)
         features = token_features(words, enc.word_of_token) if self.uses_features else None
-        return word_scores(self.token_scores(enc.ids, features), enc.word_of_token, n)
+        token_scores = self._start_token_scores(enc.ids, features, background)
+        return lambda: word_scores(token_scores(), enc.word_of_token, n)
 
     def token_scores(self, ids: np.ndarray, features: np.ndarray | None = None) -> np.ndarray:
         """Final scores for a token sequence of any length (``features``: per token, for
         models that take them; none given counts as zeros)."""
+        return self._start_token_scores(ids, features, background=False)()
+
+    def _start_token_scores(self, ids: np.ndarray, features: np.ndarray | None,
+                            background: bool) -> Callable[[], np.ndarray]:
         n_tokens = ids.shape[0]
         if n_tokens == 0:
-            return np.zeros(0, dtype=np.float32)
+            return lambda: np.zeros(0, dtype=np.float32)
         starts, width = window_plan(n_tokens, self.length, self.context)
         index = starts[:, None] + np.arange(width, dtype=np.int64)[None, :]
         windows = ids[index]
         if self.uses_features:
             feature_windows = features[index] if features is not None else np.zeros_like(windows)
-        out = np.empty(windows.shape, dtype=np.float32)
         mask = np.ones((min(BATCH_WINDOWS, windows.shape[0]), width), dtype=np.int64) if self._needs_mask else None
+        batches = []
         for b in range(0, windows.shape[0], BATCH_WINDOWS):
             batch = windows[b : b + BATCH_WINDOWS]
             feeds = {"input_ids": batch}
@@ -83,8 +106,39 @@ class ModelScorer:
                 feeds["attention_mask"] = mask[: batch.shape[0]]
             if self.uses_features:
                 feeds["features"] = feature_windows[b : b + BATCH_WINDOWS]
-            out[b : b + batch.shape[0]] = self.session.run(None, feeds)[0]
-        return stitch(out, starts, n_tokens)
+            batches.append(feeds)
+        if background and len(batches) == 1:
+            try:
+                window_scores = _run_in_background(self.session, batches[0])
+                return lambda: stitch(window_scores(), starts, n_tokens)
+            except Exception:  # onnxruntime refuses (a pool of one thread): run it here from now on
+                self._background = False
+        out = np.concatenate([self.session.run(None, feeds)[0] for feeds in batches])
+        scores = stitch(out, starts, n_tokens)
+        return lambda: scores
+
+
+def _run_in_background(session, feeds: dict[str, np.ndarray]) -> Callable[[], np.ndarray]:
+    """Start ``session`` on ``feeds`` on an onnxruntime thread; the returned function waits
+    for the first output (and raises :class:`TersifyError` if the run failed)."""
+    done = threading.Event()
+    outcome: list = []
+
+    def finished(outputs: list, _feeds: dict, error: str) -> None:
+        outcome.append((outputs, error))
+        done.set()
+
+    # The feeds ride along as user data: onnxruntime holds them until the run ends.
+    session.run_async(None, feeds, finished, feeds)
+
+    def wait() -> np.ndarray:
+        done.wait()
+        outputs, error = outcome[0]
+        if error:
+            raise TersifyError(f"model inference failed: {error}")
+        return outputs[0]
+
+    return wait
 
 
 def _load_session(model_path: Path, threads: int | None):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import warnings
+from collections.abc import Callable
 from functools import cache
 from typing import Protocol, runtime_checkable
 
@@ -20,11 +21,24 @@ from tersify.segment import Words
 
 @runtime_checkable
 class Scorer(Protocol):
-    """Anything with a ``name`` and ``score(words) -> float32 array of len(words)``."""
+    """Anything with a ``name`` and ``score(words) -> float32 array of len(words)``.
+
+    A scorer may also have ``start(words)``, which begins scoring and returns a function
+    that waits for the scores, so the caller can work meanwhile (see :func:`start_scoring`).
+    """
 
     name: str
 
     def score(self, words: Words) -> np.ndarray: ...
+
+
+def start_scoring(scorer: Scorer, words: Words) -> Callable[[], np.ndarray]:
+    """Begin scoring ``words``; call the result for the scores. Scorers without ``start``
+    score when the result is called."""
+    start = getattr(scorer, "start", None)
+    if start is not None:
+        return start(words)
+    return lambda: scorer.score(words)
 
 
 # name -> ("module:factory", description). Factories take no arguments.
@@ -74,4 +88,5 @@ def _warn_fallback(reason: str) -> None:
     warnings.warn(f"{reason}; using the {FALLBACK_SCORER!r} scorer instead", RuntimeWarning, stacklevel=3)
 
 
-__all__ = ["DEFAULT_SCORER", "FALLBACK_SCORER", "SCORERS", "Scorer", "available_scorers", "default_scorer", "get_scorer"]
+__all__ = ["DEFAULT_SCORER", "FALLBACK_SCORER", "SCORERS", "Scorer", "available_scorers", "default_scorer", "get_scorer",
+           "start_scoring"]
