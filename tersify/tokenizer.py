@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from itertools import chain
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -99,6 +100,7 @@ class WordTokenizer:
         self.tokenizer.no_padding()
         self.tokenizer.no_truncation()
         self.vocab_size = tokenizer.get_vocab_size()
+        self._bpe = tokenizer.model  # the BPE model alone (each .model access builds a new wrapper)
         # pre-token (a word with the whitespace before it) -> (token ids, how many of them
         # cover only that whitespace). Pre-tokens never share a BPE merge, so encoding
         # one alone gives exactly its tokens in the whole text.
@@ -152,24 +154,33 @@ class WordTokenizer:
         pieces = [text[a:b] for a, b in zip([0, *ends[:-1]], ends, strict=True)]
         if ends[-1] < len(text):
             pieces.append(text[ends[-1]:])  # trailing whitespace: a pre-token of its own
-        # Looked up once into a local table: another thread may empty the shared cache.
+        distinct = list(dict.fromkeys(pieces))
+        index = {p: i for i, p in enumerate(distinct)}
+        piece_ids = np.fromiter(map(index.__getitem__, pieces), dtype=np.int64, count=len(pieces))
+        # Looked up once into a local list: another thread may empty the shared cache.
         cache = self._cache
-        table = {p: cache.get(p) for p in dict.fromkeys(pieces)}
-        new = {p: self._tokenize_piece(p) for p, e in table.items() if e is None}
-        if new:
+        entries = [cache.get(p) for p in distinct]
+        missing = [i for i, e in enumerate(entries) if e is None]
+        if missing:
+            new = {distinct[i]: self._tokenize_piece(distinct[i]) for i in missing}
             if len(cache) + len(new) > CACHE_ENTRIES_MAX:
                 cache.clear()
             cache.update(new)
-            table.update(new)
-        entries = [table[p] for p in pieces]
-        ids = np.fromiter((i for e in entries for i in e[0]), dtype=np.int64)
-        counts = np.fromiter((len(e[0]) for e in entries), dtype=np.int64, count=len(entries))
-        leads = np.fromiter((e[1] for e in entries), dtype=np.int64, count=len(entries))
+            for i in missing:
+                entries[i] = new[distinct[i]]
+        # The tokens of the distinct pieces, end to end, then gathered for every piece.
+        token_lists = [e[0] for e in entries]
+        flat = np.fromiter(chain.from_iterable(token_lists), dtype=np.int64)
+        distinct_counts = np.fromiter(map(len, token_lists), dtype=np.int64, count=len(entries))
+        distinct_leads = np.fromiter([e[1] for e in entries], dtype=np.int64, count=len(entries))
+        counts = distinct_counts[piece_ids]
         # Token k of piece j belongs to word j unless it is one of the piece's leading
         # whitespace tokens (or the piece is the trailing whitespace).
-        owner = np.repeat(np.arange(len(entries), dtype=np.int64), counts)
-        position = np.arange(ids.shape[0], dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
-        in_word = (position >= leads[owner]) & (owner < len(words))
+        owner = np.repeat(np.arange(len(pieces), dtype=np.int64), counts)
+        position = np.arange(owner.shape[0], dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
+        owner_piece = piece_ids[owner]
+        ids = flat[(np.cumsum(distinct_counts) - distinct_counts)[owner_piece] + position]
+        in_word = (position >= distinct_leads[owner_piece]) & (owner < len(words))
         return Encoding(ids, np.where(in_word, owner, -1))
 
     def _tokenize_piece(self, piece: str) -> tuple[tuple[int, ...], int]:
@@ -178,16 +189,20 @@ class WordTokenizer:
         What the pipeline does to one pre-token, without its per-call overhead: the
         byte-level map (one character per UTF-8 byte), then the BPE model.
         """
-        raw = piece.encode("utf-8")
-        tokens = self.tokenizer.model.tokenize(raw.decode("latin-1").translate(_BYTE_LEVEL))
-        whitespace = len(raw) - len(piece.lstrip().encode("utf-8"))
+        tokens = self._bpe.tokenize(piece.encode("utf-8").decode("latin-1").translate(_BYTE_LEVEL))
+        ids = tuple([t.id for t in tokens])
+        whitespace = len(piece) - len(piece.lstrip())
+        if not whitespace:
+            return ids, 0
+        if not piece.isascii():
+            whitespace = len(piece[:whitespace].encode("utf-8"))  # in bytes, as the tokens count
         lead, end = 0, 0
         for t in tokens:  # a mapped character is one byte of the piece
             end += len(t.value)
             if end > whitespace:
                 break
             lead += 1
-        return tuple(t.id for t in tokens), lead
+        return ids, lead
 
 
 def _byte_level_table() -> dict[int, str]:
