@@ -789,7 +789,8 @@ class MustKeep:
                 link = _LINKS.get(cat.name)
                 if link is not None:
                     ls, le = link(dw)
-                    mask |= overlapping_words(words, ls, le)
+                    if ls.shape[0]:
+                        mask |= overlapping_words(words, ls, le)
                     all_s.append(ls)
                     all_e.append(le)
                     all_c.append(np.full(ls.shape[0], code + offset, dtype=np.int64))

@@ -105,8 +105,6 @@ def overlapping_words(words: Words, span_starts: np.ndarray, span_ends: np.ndarr
     if first.shape[0] == 0:
         return mask
     # Mark [first, last] ranges with a difference array (spans may overlap).
-    delta = np.zeros(len(words) + 1, dtype=np.int64)
-    np.add.at(delta, first, 1)
-    np.add.at(delta, last + 1, -1)
-    mask = np.cumsum(delta[:-1]) > 0
-    return mask
+    n = len(words)
+    delta = np.bincount(first, minlength=n + 1) - np.bincount(last + 1, minlength=n + 1)
+    return np.cumsum(delta[:-1]) > 0
