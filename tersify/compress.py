@@ -90,77 +90,55 @@ def rebuild(words: Words, keep: np.ndarray) -> str:
     blank lines stood between it and the next line that has output.
     """
     text = words.text
-    n = len(words)
-    if n == 0 or not keep.any():
+    kept = np.flatnonzero(keep)
+    if kept.shape[0] == 0:
         return ""
-    lines = words.lines
-    n_lines = words.n_lines
-    line_starts = words.line_starts
+    lines, line_starts = words.lines, words.line_starts
+    kept_lines = lines[kept]
+    # A kept word starts a run unless the word before it is kept and on the same line.
+    starts_run = np.ones(kept.shape[0], dtype=bool)
+    starts_run[1:] = (kept[1:] != kept[:-1] + 1) | (kept_lines[1:] != kept_lines[:-1])
+    run_first = kept[starts_run]
+    run_last = kept[np.append(starts_run[1:], True)]
+    run_line = kept_lines[starts_run]
+    # Each run's line: its indentation, whether the run ends at the line's last word, where
+    # the line ends (its "\n", or the end of the text), and blank lines before the next run.
+    line_first_word = np.searchsorted(lines, run_line, side="left")
+    ends_line = run_last == np.searchsorted(lines, run_line, side="right") - 1
+    line_end = np.append(line_starts[1:] - 1, len(text))[run_line]
+    has_words = np.zeros(words.n_lines, dtype=bool)
+    has_words[lines] = True
+    blank_upto = np.cumsum(~has_words)  # blank lines in [0, k]
+    next_line = np.append(run_line[1:], run_line[-1])
+    blank_after = blank_upto[np.maximum(next_line - 1, 0)] - blank_upto[run_line] > 0
 
-    same_line_next = np.zeros(n, dtype=bool)
-    same_line_next[:-1] = lines[1:] == lines[:-1]
-    kept_next = np.zeros(n, dtype=bool)
-    kept_next[:-1] = keep[1:]
-    kept_prev = np.zeros(n, dtype=bool)
-    kept_prev[1:] = keep[:-1]
-    same_line_prev = np.zeros(n, dtype=bool)
-    same_line_prev[1:] = same_line_next[:-1]
-    run_first = np.flatnonzero(keep & ~(kept_prev & same_line_prev))
-    run_last = np.flatnonzero(keep & ~(kept_next & same_line_next))
-    run_line = lines[run_first]
-
-    words_per_line = np.bincount(lines, minlength=n_lines)
-    first_word_of_line = np.concatenate(([0], np.cumsum(words_per_line)))[:-1]
-    last_word_of_line = first_word_of_line + words_per_line - 1
-    blank_before = np.concatenate(([0], np.cumsum(words_per_line == 0)))  # blank lines in [0, k)
-
-    # Where each line's content ends (before "\r\n" or "\n") and its terminator.
-    newline = np.append(line_starts[1:] - 1, len(text))
-    has_newline = np.arange(n_lines) < n_lines - 1
-    cr = np.zeros(n_lines, dtype=bool)
-    idx = np.flatnonzero(has_newline & (newline > line_starts))
-    if idx.shape[0]:
-        cr[idx] = [text[i - 1] == "\r" for i in newline[idx].tolist()]
-    content_end = newline - cr
-
-    first_in_line = np.ones(run_first.shape[0], dtype=bool)
-    first_in_line[1:] = run_line[1:] != run_line[:-1]
-    last_in_line = np.ones(run_first.shape[0], dtype=bool)
-    last_in_line[:-1] = first_in_line[1:]
-
-    next_line = np.append(run_line[1:], -1)
-    has_next = next_line >= 0
-    blank_between = np.zeros(run_first.shape[0], dtype=bool)
-    blank_between[has_next] = (blank_before[next_line[has_next]] - blank_before[run_line[has_next] + 1]) > 0
-
-    starts, ends = words.starts, words.ends
-    body_start = starts[run_first]
-    body_end = ends[run_last]
-    indent_start = line_starts[run_line]
-    indent_end = starts[first_word_of_line[run_line]]
-    tail_end = np.where(run_last == last_word_of_line[run_line], content_end[run_line], body_end)
-
-    terminators = ("", "\n", "\r\n")
-    term_kind = np.where(has_newline[run_line], np.where(cr[run_line], 2, 1), 0)
+    line_of = run_line.tolist()
+    count = len(line_of)
     out: list[str] = []
     append = out.append
-    for fil, lil, bs, be, ist, ien, te, tk, bb in zip(
-        first_in_line.tolist(), last_in_line.tolist(), body_start.tolist(), body_end.tolist(),
-        indent_start.tolist(), indent_end.tolist(), tail_end.tolist(), term_kind.tolist(),
-        blank_between.tolist(), strict=True,
-    ):
-        if fil:
-            if ien == bs:  # the line's first word is kept: indentation and body are one slice
-                append(text[ist:te if lil else be])
+    for i, (line, body_start, body_end, indent_start, indent_end, whole_tail, end, blank) in enumerate(zip(
+        line_of, words.starts[run_first].tolist(), words.ends[run_last].tolist(), line_starts[run_line].tolist(),
+        words.starts[line_first_word].tolist(), ends_line.tolist(), line_end.tolist(), blank_after.tolist(),
+        strict=True,
+    )):
+        if i == 0 or line_of[i - 1] != line:  # the line's first run: its indentation first
+            if indent_end == body_start:  # the line's first word is kept: one slice
+                body_start = indent_start
             else:
-                append(text[ist:ien])
-                append(text[bs:te if lil else be])
+                append(text[indent_start:indent_end])
         else:
             append(" ")
-            append(text[bs:te if lil else be])
-        if lil:
-            term = terminators[tk]
-            append(term + (term or "\n") if bb else term)
+        if i + 1 < count and line_of[i + 1] == line:
+            append(text[body_start:body_end])
+            continue
+        if end == len(text):  # the last line has no terminator
+            term = ""
+        elif text[end - 1] == "\r":
+            term, end = "\r\n", end - 1
+        else:
+            term = "\n"
+        append(text[body_start : end if whole_tail else body_end])
+        append(term + (term or "\n") if blank else term)
     return "".join(out)
 
 

@@ -1,3 +1,5 @@
+import re
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -162,3 +164,45 @@ def test_scores_outside_zero_one_are_clipped_and_nan_counts_as_zero():
     assert r.scores.dtype == np.float32
     assert r.scores.tolist() == pytest.approx([0.0, 0.0, 1.0, 0.7, 1.0, 0.0])
     assert r.text == "c d e"
+
+
+def line_by_line_rebuild(text: str, keep: list[bool]) -> str:
+    """rebuild()'s rules applied one line at a time, as its docstring states them."""
+    out: list[str] = []
+    k, blank_since_output, last_term = 0, False, ""
+    raw_lines = text.split("\n")
+    for i, raw in enumerate(raw_lines):
+        has_newline = i < len(raw_lines) - 1
+        cr = has_newline and raw.endswith("\r")
+        body = raw[:-1] if cr else raw
+        spans = [m.span() for m in re.finditer(r"\S+", body)]
+        flags = keep[k : k + len(spans)]
+        k += len(spans)
+        if not spans:
+            blank_since_output = True
+            continue
+        if not any(flags):
+            continue
+        runs: list[list[int]] = []  # [start, end] of each run of kept words
+        for (s, e), kept, prev in zip(spans, flags, [False, *flags[:-1]], strict=True):
+            if kept and prev:
+                runs[-1][1] = e
+            elif kept:
+                runs.append([s, e])
+        if out and blank_since_output:
+            out.append(last_term)
+        line = body[: spans[0][0]] + " ".join(body[s:e] for s, e in runs)
+        if flags[-1]:
+            line += body[spans[-1][1] :]
+        last_term = ("\r\n" if cr else "\n") if has_newline else ""
+        out.append(line + last_term)
+        blank_since_output = False
+    return "".join(out)
+
+
+@settings(max_examples=300, deadline=None)
+@given(TEXTS, st.lists(st.booleans(), min_size=200, max_size=200))
+def test_rebuild_equals_the_rules_applied_line_by_line(text, flags):
+    words = segment(text)
+    keep = np.array([flags[i % len(flags)] for i in range(len(words))], dtype=bool)
+    assert rebuild(words, keep) == line_by_line_rebuild(text, keep.tolist())
