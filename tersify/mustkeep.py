@@ -18,9 +18,10 @@ skips to candidate positions in C instead of trying the pattern at every charact
 from __future__ import annotations
 
 import re
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
+from typing import NamedTuple
 
 import numpy as np
 
@@ -754,6 +755,17 @@ def _http_status_links(dw: _DistinctWords) -> tuple[np.ndarray, np.ndarray]:
 _LINKS = {"key_value": _key_value_links, "http_status": _http_status_links}
 
 
+class _Plan(NamedTuple):
+    """What a configuration runs, worked out once: its categories, span names, the code of
+    its first category, its link rules as (code, function), and its word-cache key."""
+
+    cats: tuple[Category, ...]
+    names: tuple[str, ...]
+    offset: int
+    links: tuple[tuple[int, Callable[[_DistinctWords], tuple[np.ndarray, np.ndarray]]], ...]
+    cache_key: Hashable
+
+
 @dataclass(frozen=True)
 class MustKeep:
     """A must-keep configuration: which categories (or which seed preset) to detect."""
@@ -762,11 +774,17 @@ class MustKeep:
     preset: str | None = None
     extra: tuple[Category, ...] = field(default=())
 
+    @cached_property
+    def _plan(self) -> _Plan:
+        cats = tuple(CATEGORIES[name] for name in self.categories) + tuple(self.extra)
+        names = ((self.preset,) if self.preset is not None else ()) + tuple(cat.name for cat in cats)
+        offset = len(names) - len(cats)  # codes of the categories follow the preset's
+        links = tuple((code + offset, _LINKS[cat.name]) for code, cat in enumerate(cats) if cat.name in _LINKS)
+        return _Plan(cats, names, offset, links, (tuple(self.categories), tuple(self.extra)))
+
     def spans(self, words: Words) -> Spans:
         """All must-keep spans of the segmented text, as arrays (categories may overlap)."""
-        cats = [CATEGORIES[name] for name in self.categories] + list(self.extra)
-        names = ([self.preset] if self.preset is not None else []) + [cat.name for cat in cats]
-        offset = len(names) - len(cats)  # codes of the categories follow the preset's
+        cats, names, offset, links, cache_key = self._plan
         all_s: list[np.ndarray] = []
         all_e: list[np.ndarray] = []
         all_c: list[np.ndarray] = []
@@ -781,23 +799,21 @@ class MustKeep:
             mask |= overlapping_words(words, arr[:, 0], arr[:, 1])
         if cats and len(words):
             dw = _DistinctWords(words)
-            s, e, c = dw.find_all(cats, (tuple(self.categories), tuple(self.extra)))
+            s, e, c = dw.find_all(cats, cache_key)
             all_s.append(s)
             all_e.append(e)
             all_c.append(c + offset)
-            for code, cat in enumerate(cats):
-                link = _LINKS.get(cat.name)
-                if link is not None:
-                    ls, le = link(dw)
-                    if ls.shape[0]:
-                        mask |= overlapping_words(words, ls, le)
+            for code, link in links:
+                ls, le = link(dw)
+                if ls.shape[0]:
+                    mask |= overlapping_words(words, ls, le)
                     all_s.append(ls)
                     all_e.append(le)
-                    all_c.append(np.full(ls.shape[0], code + offset, dtype=np.int64))
+                    all_c.append(np.full(ls.shape[0], code, dtype=np.int64))
             mask |= dw.matched[dw.ids]
         if not all_s:
-            return Spans(_EMPTY, _EMPTY, _EMPTY, tuple(names), mask)
-        return Spans(np.concatenate(all_s), np.concatenate(all_e), np.concatenate(all_c), tuple(names), mask)
+            return Spans(_EMPTY, _EMPTY, _EMPTY, names, mask)
+        return Spans(np.concatenate(all_s), np.concatenate(all_e), np.concatenate(all_c), names, mask)
 
     def find(self, text: str) -> list[Span]:
         """All must-keep spans of ``text`` as :class:`Span` objects, sorted by position."""
@@ -812,6 +828,9 @@ class MustKeep:
         return overlapping_words(words, spans.starts, spans.ends)
 
 
+_DEFAULT_CONFIG = MustKeep()
+
+
 def resolve(must_keep: MustKeep | str | Sequence[str] | bool | None) -> MustKeep | None:
     """Turn the user-facing ``must_keep=`` argument into a configuration.
 
@@ -824,7 +843,7 @@ def resolve(must_keep: MustKeep | str | Sequence[str] | bool | None) -> MustKeep
     if must_keep is None or must_keep is False:
         return None
     if must_keep is True or must_keep == "default":
-        return MustKeep()
+        return _DEFAULT_CONFIG  # one instance: its plan is worked out once per process
     names = [must_keep] if isinstance(must_keep, str) else list(must_keep)
     preset = None
     categories = []
