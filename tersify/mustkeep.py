@@ -500,8 +500,11 @@ class _DistinctWords:
                    if h[0] and not is_new for a, b, k in h[0]]
             if old:
                 d_old, s_old, e_old, c_old = np.asarray(old, dtype=np.int64).T
-                distinct, local_s = np.concatenate((distinct, d_old)), np.concatenate((local_s, s_old))
-                local_e, codes = np.concatenate((local_e, e_old)), np.concatenate((codes, c_old))
+                if distinct.shape[0]:
+                    distinct, local_s = np.concatenate((distinct, d_old)), np.concatenate((local_s, s_old))
+                    local_e, codes = np.concatenate((local_e, e_old)), np.concatenate((codes, c_old))
+                else:  # every word seen before
+                    distinct, local_s, local_e, codes = d_old, s_old, e_old, c_old
         if distinct.shape[0] == 0:
             return _EMPTY, _EMPTY, _EMPTY
         self.matched[distinct] = True
@@ -802,7 +805,7 @@ class MustKeep:
             s, e, c = dw.find_all(cats, cache_key)
             all_s.append(s)
             all_e.append(e)
-            all_c.append(c + offset)
+            all_c.append(c + offset if offset else c)
             for code, link in links:
                 ls, le = link(dw)
                 if ls.shape[0]:
