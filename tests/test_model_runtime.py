@@ -262,6 +262,13 @@ def test_background_scoring_equals_scoring_in_place(scorer):
         assert np.allclose(scorer.start(words)(), expected, atol=1e-6)
         assert np.allclose(single.start(words)(), expected, atol=1e-5)
     assert scorer._background and not single._background
+    # While a background run is in flight, another call scores in place.
+    words = segment(SAMPLE)
+    pending = scorer.start(words)
+    assert np.allclose(scorer.start(words)(), scorer.score(words), atol=1e-6)
+    assert np.allclose(pending(), scorer.score(words), atol=1e-6)
+    assert scorer._background_slot.acquire(blocking=False)  # freed when the run ended
+    scorer._background_slot.release()
 
 
 def test_a_failed_background_run_raises_a_clear_error(scorer, monkeypatch):

@@ -55,6 +55,9 @@ class ModelScorer:
         self.session = _load_session(model_path, threads)
         # Cleared when onnxruntime cannot run in the background (no intra-op worker thread).
         self._background = True
+        # Held while a background run is in flight. One at a time: concurrent calls (the
+        # proxy's) would queue on the pool's one worker; they score in place instead.
+        self._background_slot = threading.Lock()
         # Lean graphs take ids only; Hugging Face exports also take a mask (always ones here).
         inputs = {i.name for i in self.session.get_inputs()}
         self._needs_mask = "attention_mask" in inputs
@@ -70,7 +73,8 @@ class ModelScorer:
         """Begin scoring ``words`` and return a function that waits for the scores.
 
         The text is tokenized here; the model then runs in the background when the text
-        fits one batch of windows (larger texts are scored before this returns)."""
+        fits one batch of windows and no other background run is in flight (otherwise
+        it is scored before this returns)."""
         return self._start(words, background=self._background)
 
     def _start(self, words: Words, background: bool) -> Callable[[], np.ndarray]:
@@ -107,25 +111,28 @@ class ModelScorer:
             if self.uses_features:
                 feeds["features"] = feature_windows[b : b + BATCH_WINDOWS]
             batches.append(feeds)
-        if background and len(batches) == 1:
+        if background and len(batches) == 1 and self._background_slot.acquire(blocking=False):
             try:
-                window_scores = _run_in_background(self.session, batches[0])
+                window_scores = _run_in_background(self.session, batches[0], self._background_slot.release)
                 return lambda: stitch(window_scores(), starts, n_tokens)
             except Exception:  # onnxruntime refuses (a pool of one thread): run it here from now on
                 self._background = False
+                self._background_slot.release()
         out = np.concatenate([self.session.run(None, feeds)[0] for feeds in batches])
         scores = stitch(out, starts, n_tokens)
         return lambda: scores
 
 
-def _run_in_background(session, feeds: dict[str, np.ndarray]) -> Callable[[], np.ndarray]:
-    """Start ``session`` on ``feeds`` on an onnxruntime thread; the returned function waits
-    for the first output (and raises :class:`TersifyError` if the run failed)."""
+def _run_in_background(session, feeds: dict[str, np.ndarray], on_end: Callable[[], None]) -> Callable[[], np.ndarray]:
+    """Start ``session`` on ``feeds`` on an onnxruntime thread (``on_end`` is called when
+    the run ends); the returned function waits for the first output (and raises
+    :class:`TersifyError` if the run failed)."""
     done = threading.Event()
     outcome: list = []
 
     def finished(outputs: list, _feeds: dict, error: str) -> None:
         outcome.append((outputs, error))
+        on_end()
         done.set()
 
     # The feeds ride along as user data: onnxruntime holds them until the run ends.
