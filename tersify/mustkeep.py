@@ -262,6 +262,14 @@ CATEGORIES: dict[str, Category] = {
             needs="A",
         ),
         Category(
+            "conflict_marker",
+            # A whole word: seven of one marker character, after at most two diff prefix
+            # characters (a combined diff writes "++<<<<<<<").
+            _c(r"(?<!\S)[+-]{0,2}+(?:<{7}|={7}|>{7}|\|{7})(?!\S)"),
+            "merge conflict markers: <<<<<<<, =======, >>>>>>>, ||||||| (also ++<<<<<<< in a combined diff)",
+            needs="<=>|",
+        ),
+        Category(
             "protected",
             _c(r"(?<![\w'])(?:" + _PROTECTED_ALTERNATION + r")(?![\w'])", re.IGNORECASE),
             "negations and outcome words: not, no, failed, denied, missing, timeout, ...",

@@ -63,6 +63,10 @@ EXTRA_EXAMPLES = [
     ("signal_errno", "connect ECONNREFUSED 127.0.0.1:5432", "ECONNREFUSED"),
     ("identifier", "in load_settings at", "load_settings"),
     ("identifier", "block blk_38865049064139660 done", "blk_38865049064139660"),
+    ("conflict_marker", "++<<<<<<< HEAD", "++<<<<<<<"),
+    ("conflict_marker", "++=======", "++======="),
+    ("conflict_marker", ">>>>>>> feature/backoff", ">>>>>>>"),
+    ("conflict_marker", "||||||| merged common ancestors", "|||||||"),
     ("protected", "the test did not pass", "not"),
     ("protected", "can't open", "can't"),
     ("protected", "FAILED tests", "FAILED"),
@@ -87,6 +91,12 @@ def test_category_does_not_fire_on_plain_prose(category):
 
 def test_protected_words_only_whole_words():
     assert found("protected", "notable nothing knot") == ["nothing"]
+
+
+def test_conflict_markers_are_whole_words_of_seven():
+    # Rules of other lengths and markers inside a word are decoration or text, not markers.
+    text = "======== FAILURES ========\nx=======y <<<<<<<< a<<<<<<< +++=======\n"
+    assert found("conflict_marker", text) == []
 
 
 def test_key_value_with_prose_colon_is_not_a_pair():
