@@ -90,6 +90,9 @@ class Encoding:
 
     ids: np.ndarray  # int64 [T]
     word_of_token: np.ndarray  # int64 [T]
+    # Pre-tokens that went through the BPE model (not remembered from an earlier text);
+    # a text encoded whole counts all of its words.
+    new_pieces: int = 0
 
 
 class WordTokenizer:
@@ -147,7 +150,7 @@ class WordTokenizer:
         ids = np.concatenate([np.asarray(e.ids, dtype=np.int64) for e in encs])
         ends = np.concatenate([np.asarray(e.offsets, dtype=np.int64).reshape(-1, 2)[:, 1] + start
                                for e, start in zip(encs, bounds[:-1], strict=True)])
-        return Encoding(ids, token_words(words, ends))
+        return Encoding(ids, token_words(words, ends), new_pieces=len(words))
 
     def _encode_cached(self, words: Words, text: str) -> Encoding:
         ends = words.ends.tolist()
@@ -181,7 +184,7 @@ class WordTokenizer:
         owner_piece = piece_ids[owner]
         ids = flat[(np.cumsum(distinct_counts) - distinct_counts)[owner_piece] + position]
         in_word = (position >= distinct_leads[owner_piece]) & (owner < len(words))
-        return Encoding(ids, np.where(in_word, owner, -1))
+        return Encoding(ids, np.where(in_word, owner, -1), new_pieces=len(missing))
 
     def _tokenize_piece(self, piece: str) -> tuple[tuple[int, ...], int]:
         """A pre-token's ids and how many of them cover only its leading whitespace.

@@ -251,24 +251,53 @@ def test_concurrent_calls_give_the_sequential_outputs(scorer, monkeypatch):
     assert got == expected * 3
 
 
-def test_background_scoring_equals_scoring_in_place(scorer):
-    # start() runs the model on an onnxruntime thread; a pool of one thread cannot, and
-    # falls back to running it in place. All three give the same scores.
-    single = ModelScorer(threads=1)
+def test_background_scoring_equals_scoring_in_place():
+    # start() runs the model on an onnxruntime thread (for a text with new words); a pool
+    # of one thread cannot, and falls back to running it in place. All give the same scores.
+    background, single = ModelScorer(), ModelScorer(threads=1)
     texts = [SAMPLE, SAMPLE[:300], "one", "x = 1\n" * 4000]  # the last: 83 windows, two batches
     for text in texts:
         words = segment(text)
-        expected = scorer.score(words)
-        assert np.allclose(scorer.start(words)(), expected, atol=1e-6)
-        assert np.allclose(single.start(words)(), expected, atol=1e-5)
-    assert scorer._background and not single._background
-    # While a background run is in flight, another call scores in place.
+        expected = background.score(words)
+        for s in (background, single):
+            s.tokenizer.clear_cache()
+            assert np.allclose(s.start(words)(), expected, atol=1e-5)
+    assert background._background and not single._background
+    # While a background run is in flight (the slot is taken), another call scores in place.
     words = segment(SAMPLE)
-    pending = scorer.start(words)
-    assert np.allclose(scorer.start(words)(), scorer.score(words), atol=1e-6)
-    assert np.allclose(pending(), scorer.score(words), atol=1e-6)
-    assert scorer._background_slot.acquire(blocking=False)  # freed when the run ended
-    scorer._background_slot.release()
+    background.tokenizer.clear_cache()
+    assert background._background_slot.acquire(blocking=False)
+    try:
+        assert np.allclose(background.start(words)(), background.score(words), atol=1e-6)
+    finally:
+        background._background_slot.release()
+    background.tokenizer.clear_cache()
+    assert np.allclose(background.start(words)(), background.score(words), atol=1e-6)
+    assert background._background_slot.acquire(blocking=False)  # freed when the run ended
+    background._background_slot.release()
+
+
+def test_only_texts_with_new_words_run_in_the_background():
+    # A text whose pre-tokens were all seen before has little uncached work to overlap:
+    # it runs in place on all threads.
+    class CountingSession:
+        def __init__(self, session):
+            self.session, self.background_runs = session, 0
+
+        def run_async(self, names, feeds, callback, user_data):
+            self.background_runs += 1
+            return self.session.run_async(names, feeds, callback, user_data)
+
+        def run(self, names, feeds):
+            return self.session.run(names, feeds)
+
+    counting = ModelScorer()
+    counting.session = CountingSession(counting.session)
+    words = segment(SAMPLE)
+    first = counting.start(words)()
+    assert counting.session.background_runs == 1
+    assert np.allclose(counting.start(words)(), first, atol=1e-6)
+    assert counting.session.background_runs == 1
 
 
 def test_a_failed_background_run_raises_a_clear_error(scorer, monkeypatch):
@@ -286,6 +315,7 @@ def test_a_failed_background_run_raises_a_clear_error(scorer, monkeypatch):
     broken.session = FailingSession(broken.session)
     words = segment(SAMPLE[:500])
     assert np.allclose(broken.score(words), scorer.score(words), atol=1e-6)  # in place: unaffected
+    broken.tokenizer.clear_cache()  # new words: start() runs in the background
     with pytest.raises(TersifyError, match="model inference failed: out of memory"):
         broken.start(words)()
 

@@ -30,6 +30,9 @@ from tersify.tokenizer import WordTokenizer, word_scores
 
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "default"
 BATCH_WINDOWS = 64  # windows per onnxruntime call: large enough to amortise the call, small in memory
+# start() runs the model in the background when at least 1 in this many words is new to the
+# tokenizer; with fewer, a run in place on all threads costs less than the hand-over.
+NEW_WORDS_FOR_BACKGROUND = 10
 
 
 class ModelScorer:
@@ -83,6 +86,10 @@ class ModelScorer:
             return lambda: np.zeros(0, dtype=np.float32)
         enc = self.tokenizer.encode(words)
         features = token_features(words, enc.word_of_token) if self.uses_features else None
+        # A text whose pre-tokens were nearly all seen before leaves the caller little
+        # uncached work to overlap (its words' must-keep spans are remembered too): the
+        # model then runs in place on all of onnxruntime's threads.
+        background = background and enc.new_pieces * NEW_WORDS_FOR_BACKGROUND >= n
         token_scores = self._start_token_scores(enc.ids, features, background)
         return lambda: word_scores(token_scores(), enc.word_of_token, n)
 
