@@ -1,7 +1,7 @@
 """Speed and memory of compress() with the shipped model, and the ModernBERT-base anchor.
 
-    python benchmarks/model_speed.py [--set agent] [--repeats 5] [--anchor-tokens 4096] [--model-dir DIR]
-                                     [--json out.json]
+    python benchmarks/model_speed.py [--set agent] [--repeats 5] [--anchor-tokens 4096] [--model-dir DIR] [--no-background]
+                                     [--compare-background N] [--json out.json]
 
 Measures, on the eval set's texts (``agent`` by default):
   * end-to-end tokens/s of ``compress()`` with the model scorer (tokens = the model's own
@@ -14,6 +14,9 @@ Measures, on the eval set's texts (``agent`` by default):
     768 wide, random weights: its time does not depend on them) in torch, 512-token windows,
     on the first ``--anchor-tokens`` tokens, fastest of ``--repeats`` passes (alternating with
     the model's passes), and the speed ratio.
+
+``--compare-background N`` measures only what the background model run gains: cold and
+warm passes with it on and off, alternating in one process, medians and fastest.
 """
 
 from __future__ import annotations
@@ -58,14 +61,15 @@ def load_texts(name: str) -> tuple[list[str], str]:
         return [p.read_text() for p in sorted(root.glob("*.txt"))], "samples (eval set unavailable)"
 
 
-def measure_model(texts: list[str], repeats: int, model_dir: str | None, anchor_tokens: int, threads: int) -> dict:
+def measure_model(texts: list[str], repeats: int, model_dir: str | None, anchor_tokens: int, threads: int,
+                  background: bool = True) -> dict:
     from tersify import compress
     from tersify.mustkeep import MustKeep, clear_caches
     from tersify.runtime import ModelScorer, window_plan, window_starts
     from tersify.scoring import get_scorer
     from tersify.segment import segment
 
-    scorer = ModelScorer(model_dir) if model_dir else get_scorer("model")
+    scorer = ModelScorer(model_dir, background=background) if model_dir or not background else get_scorer("model")
     words = [segment(t) for t in texts]
     encs = [scorer.tokenizer.encode(w) for w in words]
     n_tokens = sum(e.ids.shape[0] for e in encs)
@@ -161,6 +165,30 @@ def anchor_runner(ids: np.ndarray, n_tokens: int, threads: int) -> tuple[Callabl
     return one_pass, {"tokens": int(ids.shape[0]), "parameters": sum(p.numel() for p in model.parameters())}
 
 
+def compare_background(texts: list[str], passes: int, model_dir: str | None) -> dict[str, dict[str, list[float]]]:
+    """Seconds per pass over ``texts`` with background scoring on and off, alternating in one
+    process (a cold pass, then a warm one, for each in turn), so both see the same drift."""
+    from tersify import compress
+    from tersify.mustkeep import clear_caches
+    from tersify.runtime import ModelScorer
+
+    scorers = {"background": ModelScorer(model_dir, background=True),
+               "in place": ModelScorer(model_dir, background=False)}
+    times: dict[str, dict[str, list[float]]] = {name: {"cold": [], "warm": []} for name in scorers}
+    for scorer in scorers.values():
+        compress(texts[0], scorer=scorer)
+    for _ in range(passes):
+        for name, scorer in scorers.items():
+            clear_caches()
+            scorer.tokenizer.clear_cache()
+            for kind in ("cold", "warm"):
+                t0 = time.perf_counter()
+                for t in texts:
+                    compress(t, scorer=scorer)
+                times[name][kind].append(time.perf_counter() - t0)
+    return times
+
+
 def measure_first_result(texts: list[str], model_dir: str | None) -> dict:
     import tempfile
 
@@ -186,12 +214,27 @@ def main() -> None:
     ap.add_argument("--model-dir", default=None,
                     help="a model directory to measure instead of the shipped model (model.onnx, tokenizer.json, "
                          "config.json)")
+    ap.add_argument("--no-background", action="store_true",
+                    help="score every text in place (no background model run while must-keep detection runs)")
+    ap.add_argument("--compare-background", type=int, default=0, metavar="N",
+                    help="only compare background scoring on and off: N cold+warm passes each, alternating in "
+                         "one process")
     ap.add_argument("--json", default=None, help="also write the figures to this file")
     args = ap.parse_args()
 
     texts, set_name = load_texts(args.set)
+    if args.compare_background:
+        times = compare_background(texts, args.compare_background, args.model_dir)
+        print(f"set: {set_name}: {len(texts)} items; {args.compare_background} passes each, alternating")
+        for name, kinds in times.items():
+            print(f"{name:>10}: " + "; ".join(
+                f"{kind} median {statistics.median(v):.3f} s, fastest {min(v):.3f} s" for kind, v in kinds.items()))
+        if args.json:
+            Path(args.json).write_text(json.dumps(times, indent=2))
+        return
     first = measure_first_result(texts, args.model_dir)
-    m = measure_model(texts, args.repeats, args.model_dir, args.anchor_tokens, args.threads)
+    m = measure_model(texts, args.repeats, args.model_dir, args.anchor_tokens, args.threads,
+                      background=not args.no_background)
     a = m.pop("anchor")
     out = {"set": set_name, "cpu_cores": os.cpu_count(), "model": m, "process": first}
     if a is not None:

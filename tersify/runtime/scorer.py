@@ -40,7 +40,7 @@ class ModelScorer:
 
     name = "model"
 
-    def __init__(self, model_dir: str | Path | None = None, threads: int | None = None):
+    def __init__(self, model_dir: str | Path | None = None, threads: int | None = None, background: bool = True):
         model_dir = Path(model_dir) if model_dir is not None else DEFAULT_MODEL_DIR
         self.model_dir = model_dir
         config_path = model_dir / "config.json"
@@ -56,8 +56,9 @@ class ModelScorer:
             raise TersifyError(f"cannot read model config {config_path}: {exc}") from exc
         self.tokenizer = WordTokenizer.load(model_dir / "tokenizer.json")
         self.session = _load_session(model_path, threads)
-        # Cleared when onnxruntime cannot run in the background (no intra-op worker thread).
-        self._background = True
+        # start() may run the model in the background (see start()); cleared when
+        # onnxruntime cannot (no intra-op worker thread).
+        self._background = background
         # Held while a background run is in flight. One at a time: concurrent calls (the
         # proxy's) would queue on the pool's one worker; they score in place instead.
         self._background_slot = threading.Lock()
