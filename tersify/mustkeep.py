@@ -26,7 +26,7 @@ from typing import NamedTuple
 import numpy as np
 
 from tersify.errors import TersifyError
-from tersify.lexicon import PROTECTED_WORDS
+from tersify.lexicon import PROTECTED_WORDS, template_word
 from tersify.segment import Words, overlapping_words, segment
 
 
@@ -664,8 +664,10 @@ def _word_span_cache(key: Hashable) -> dict[str, _WordEntry]:
 
 
 def clear_caches() -> None:
-    """Forget the remembered spans of words (benchmarks measure cold passes with it)."""
+    """Forget every word remembered across calls: must-keep spans and line-template words
+    (benchmarks measure cold passes with it; a tokenizer's cache is its own)."""
     _WORD_SPAN_CACHES.clear()
+    template_word.cache_clear()
 
 # Cross-word links: a key word and its separator, then the value in the next word.
 _KEY_SEP = re.compile(

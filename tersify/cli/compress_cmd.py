@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 
 from tersify.cli.args import unit_interval
 from tersify.compress import compress
@@ -38,7 +39,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tersify.scoring import available_scorers, get_scorer
+    from tersify.scoring import available_scorers, default_scorer, get_scorer
 
     if args.list_scorers:
         for name, description in available_scorers().items():
@@ -54,24 +55,29 @@ def run(args: argparse.Namespace) -> int:
             raise TersifyError("--categories is empty")
     else:
         must_keep = True
-    scorer = get_scorer(args.scorer) if args.scorer else None
     text = read_input(args.file)
+    t0 = time.perf_counter()
+    scorer = get_scorer(args.scorer) if args.scorer else default_scorer()
+    load_ms = (time.perf_counter() - t0) * 1000.0
     result = compress(text, rate=args.rate, threshold=args.threshold, must_keep=must_keep, scorer=scorer)
     if args.json:
         write_output(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
     else:
         write_output(result.text)
     if args.stats:
-        print(format_stats(result.stats.to_dict()), file=sys.stderr)
+        print(format_stats(result.stats.to_dict(), load_ms), file=sys.stderr)
     return 0
 
 
-def format_stats(s: dict) -> str:
+def format_stats(s: dict, load_ms: float | None = None) -> str:
+    """One line of statistics; ``load_ms``: how long loading the scorer took, shown apart
+    from the compression time (a process loads the model once)."""
     saved = 1.0 - (s["chars_out"] / s["chars_in"]) if s["chars_in"] else 0.0
+    loaded = f" (scorer loaded in {load_ms:.0f} ms)" if load_ms is not None else ""
     return (
         f"tersify: words {s['words_in']} -> {s['words_out']} (kept {s['rate_achieved']:.1%}), "
         f"chars {s['chars_in']} -> {s['chars_out']} (saved {saved:.1%}), "
         f"lines {s['lines_in']} -> {s['lines_out']}, "
         f"must-keep spans kept {s['must_keep_spans_kept']}/{s['must_keep_spans']}, "
-        f"scorer {s['scorer']}, {s['elapsed_ms']:.1f} ms"
+        f"scorer {s['scorer']}, compressed in {s['elapsed_ms']:.1f} ms{loaded}"
     )
