@@ -106,7 +106,7 @@ def measure_model(texts: list[str], repeats: int, model_dir: str | None, anchor_
             anchor_passes.append(anchor_pass())
             time.sleep(0.5)  # let torch's worker threads go idle before timing the model
         # The model's pass and the zero-cost pass take turns going first: on this machine
-        # the first pass after a pause runs measurably slower.
+        # the first of two passes in a row runs measurably slower.
         for which in (("model", "free") if r % 2 == 0 else ("free", "model")):
             if which == "model":
                 passes.append(cold_pass(scorer))
