@@ -1,0 +1,146 @@
+"""Compaction engine: choose blocks that pay, write them, and expand them back.
+
+Text is handled as its lines (split on ``\\n``; a ``\\r`` stays in its line; a final
+newline leaves an empty last element), so ``"\\n".join`` restores it exactly. A line of
+the input that a marker pattern would match, or that is such a line behind the escape
+``\\``, is written with one more ``\\`` in front; expansion removes it. Rows inside a
+block are read by count, never interpreted, so they need no escaping.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cache
+
+from tersify.compaction.forms import Block, Form, forms
+from tersify.errors import TersifyError
+from tersify.regions import Kind, Region
+
+ESCAPE = "\\"
+
+
+@dataclass(frozen=True)
+class Compacted:
+    text: str
+    line_kinds: tuple[Kind, ...]  # the kind of each output line (COMPACTED for block lines)
+    blocks: tuple[Block, ...]  # the blocks used, in order
+    tokens_saved: int  # real tokens saved by the blocks, markers counted
+
+
+@cache
+def _forms() -> tuple[Form, ...]:
+    return forms()
+
+
+@cache
+def _any_marker() -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{form.marker.pattern})" for form in _forms()))
+
+
+def needs_escape(line: str) -> bool:
+    """True for a line expansion would read as a marker, or as an escaped one."""
+    while line.startswith(ESCAPE):
+        line = line[1:]
+    return line.startswith("[") and _any_marker().fullmatch(line) is not None
+
+
+def escape(line: str) -> str:
+    return ESCAPE + line if needs_escape(line) else line
+
+
+def _expand_lines(lines: Sequence[str]) -> list[str]:
+    done: list[str] = []
+    by_form = _forms()
+    i, n = 0, len(lines)
+    while i < n:
+        line = lines[i]
+        i += 1
+        if line.startswith("["):
+            for form in by_form:
+                match = form.marker.fullmatch(line)
+                if match is not None:
+                    try:
+                        i += form.expand(match, lines, i, done)
+                    except (ValueError, IndexError) as exc:
+                        raise TersifyError(f"cannot expand line {i}: {line[:80]!r}: {exc}") from None
+                    break
+            else:
+                done.append(line)
+        elif line.startswith(ESCAPE) and needs_escape(line):
+            done.append(line[1:])
+        else:
+            done.append(line)
+    return done
+
+
+def expand(text: str) -> str:
+    """The original text of a compacted one (text without markers comes back unchanged)."""
+    if not isinstance(text, str):
+        raise TersifyError(f"expand() takes str, not {type(text).__name__}")
+    return "\n".join(_expand_lines(text.split("\n")))
+
+
+def _block_tokens(lines: Sequence[str], count: Callable[[str], int]) -> int:
+    return count("\n".join(lines) + "\n")
+
+
+def compact(
+    text: str,
+    regions: Sequence[Region] | None = None,
+    *,
+    count: Callable[[str], int] | None = None,
+) -> Compacted:
+    """Rewrite repetition in ``text`` reversibly, where it saves tokens (markers counted)."""
+    if count is None:
+        from tersify.tokens import count_tokens as count
+    lines = text.split("\n")
+    if regions is None:
+        from tersify.regions import detect_regions
+
+        regions = detect_regions(lines)
+    kinds: list[Kind] = [Kind.PROSE] * len(lines)
+    for region in regions:
+        kinds[region.start : region.stop] = [region.kind] * len(region)
+
+    chosen = _choose(lines, regions, count)
+    out: list[str] = []
+    out_kinds: list[Kind] = []
+    at = 0
+    saved = 0
+    for block, gain in chosen:
+        for i in range(at, block.start):
+            out.append(escape(lines[i]))
+        out_kinds.extend(kinds[at : block.start])
+        out.extend(block.lines)
+        out_kinds.extend([Kind.COMPACTED] * len(block.lines))
+        at = block.stop
+        saved += gain
+    for i in range(at, len(lines)):
+        out.append(escape(lines[i]))
+    out_kinds.extend(kinds[at:])
+    return Compacted("\n".join(out), tuple(out_kinds), tuple(b for b, _ in chosen), saved)
+
+
+def _choose(lines: Sequence[str], regions: Sequence[Region], count: Callable[[str], int]) -> list[tuple[Block, int]]:
+    """Blocks that expand exactly and save tokens, best first, none overlapping; in text order."""
+    scored: list[tuple[int, int, Block]] = []
+    for order, form in enumerate(_forms()):
+        for block in form.find(lines, regions):
+            original = lines[block.start : block.stop]
+            if _expand_lines(block.lines) != list(original):
+                continue  # a form that cannot reproduce its input is not used there
+            gain = _block_tokens(original, count) - _block_tokens(block.lines, count)
+            if gain > 0:
+                scored.append((gain, order, block))
+    scored.sort(key=lambda item: (-item[0], item[1], item[2].start))
+    taken: list[tuple[Block, int]] = []
+    used = bytearray(len(lines))
+    for gain, _, block in scored:
+        if any(used[block.start : block.stop]):
+            continue
+        used[block.start : block.stop] = b"\x01" * (block.stop - block.start)
+        taken.append((block, gain))
+    taken.sort(key=lambda item: item[0].start)
+    return taken
