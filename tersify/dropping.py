@@ -1,0 +1,112 @@
+"""Where word dropping may happen: the policy by line kind, applied to words.
+
+Word dropping only ever removes whole words, and only where the region table of
+``docs/LABELING.md`` allows it: prose lines lose words the scorer calls filler, error
+lines lose at most articles, every other kind is never touched. Within a line that may
+lose words, quoted strings and bracketed groups stay whole, and so does any word that
+holds a quote or bracket character (dropping one would leave its pair unbalanced).
+Named noise (``tersify.regions.noise_spans``) goes whole, whatever its kind.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from tersify.regions import DROP_POLICY, Drop, Kind
+from tersify.segment import Words, overlapping_words
+
+ARTICLES = frozenset({"a", "an", "the", "A", "An", "The"})
+
+# Innermost quoted strings and bracketed groups on one line; applied twice for one level of nesting.
+_GROUP = re.compile(
+    r"""(?<![\w'"`])'[^'\n]*'(?![\w'])|(?<![\w"'`])"[^"\n]*"(?![\w"])|`[^`\n]*`"""
+    r"""|\([^()\n]*\)|\[[^\[\]\n]*\]|\{[^{}\n]*\}"""
+)
+_PAIRED = frozenset("()[]{}\"'`")
+
+
+def line_policy(kinds: Sequence[Kind]) -> np.ndarray:
+    """Per line: 0 never, 1 articles only, 2 words (see :class:`Drop`)."""
+    code = {Drop.NEVER: 0, Drop.ARTICLES: 1, Drop.WORDS: 2}
+    return np.fromiter((code[DROP_POLICY[kind]] for kind in kinds), dtype=np.int8, count=len(kinds))
+
+
+def _group_spans(segment: str) -> list[tuple[int, int]]:
+    """Spans of the quoted strings and bracketed groups of one line, nested ones included."""
+    spans: list[tuple[int, int]] = []
+    for _ in range(3):  # innermost groups first, then (masked) the groups around them
+        found = [match.span() for match in _GROUP.finditer(segment)]
+        if not found:
+            break
+        spans.extend(found)
+        segment = _GROUP.sub(lambda match: "x" * len(match.group(0)), segment)
+    return spans
+
+
+@dataclass(frozen=True)
+class DropPlan:
+    """Which words each rule may drop (boolean masks over the words)."""
+
+    scored: np.ndarray  # prose words the scorer decides on
+    articles: np.ndarray  # articles of error lines: dropped by rule
+    noise: np.ndarray  # named noise: dropped whole
+    prose_lines: np.ndarray  # the lines whose words the scorer sees (for context)
+
+
+def plan_drops(words: Words, kinds: Sequence[Kind], noise: tuple[np.ndarray, np.ndarray] | None = None) -> DropPlan:
+    """What word dropping may remove from ``words``, given the kind of each line.
+
+    ``noise``: character spans (starts, ends) of named noise; the words inside go whole.
+    """
+    n = len(words)
+    policy = line_policy(kinds)
+    word_policy = policy[words.lines] if n else np.zeros(0, dtype=np.int8)
+    candidate = word_policy > 0
+    protected = np.zeros(n, dtype=bool)
+    if candidate.any():
+        text, line_starts = words.text, words.line_starts
+        n_lines = line_starts.shape[0]
+        starts: list[int] = []
+        ends: list[int] = []
+        for line in np.flatnonzero(policy > 0).tolist():
+            begin = int(line_starts[line])
+            end = int(line_starts[line + 1]) - 1 if line + 1 < n_lines else len(text)
+            segment = text[begin:end]
+            if any(c in segment for c in _PAIRED):
+                for s, e in _group_spans(segment):
+                    starts.append(begin + s)
+                    ends.append(begin + e)
+        if starts:
+            protected = overlapping_words(words, np.asarray(starts, dtype=np.int64), np.asarray(ends, dtype=np.int64))
+        strings = words.strings()
+        for i in np.flatnonzero(candidate & ~protected).tolist():
+            word = strings[i]
+            if word_policy[i] == 1:
+                protected[i] = word not in ARTICLES
+            elif not _PAIRED.isdisjoint(word):
+                protected[i] = True
+    droppable = candidate & ~protected
+    noise_mask = np.zeros(n, dtype=bool)
+    if noise is not None and noise[0].shape[0]:
+        noise_mask = inside_spans(words, noise[0], noise[1])
+    return DropPlan(
+        scored=droppable & (word_policy == 2) & ~noise_mask,
+        articles=droppable & (word_policy == 1) & ~noise_mask,
+        noise=noise_mask,
+        prose_lines=np.flatnonzero(policy == 2),
+    )
+
+
+def inside_spans(words: Words, span_starts: np.ndarray, span_ends: np.ndarray) -> np.ndarray:
+    """Mask of the words that lie wholly inside one of the (disjoint) spans ``[start, end)``."""
+    order = np.argsort(span_starts, kind="stable")
+    s, e = span_starts[order], span_ends[order]
+    at = np.searchsorted(s, words.starts, side="right") - 1
+    ok = at >= 0
+    inside = np.zeros(len(words), dtype=bool)
+    inside[ok] = words.ends[ok] <= e[at[ok]]
+    return inside
