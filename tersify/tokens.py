@@ -26,8 +26,24 @@ def _encoder(encoding: str):
     return bpe_openai.get_encoding(encoding)
 
 
+# The encoder refuses very long inputs; longer texts are counted in pieces cut after a
+# newline (a piece boundary can shift the count by a token at most).
+_PIECE_CHARS = 200_000
+
+
 def count_tokens(text: str, encoding: str = DEFAULT_ENCODING) -> int:
     """How many tokens ``text`` is in ``encoding`` (special-token text counts as plain text)."""
     if not text:
         return 0
-    return len(_encoder(encoding).encode_ordinary(text))
+    encode = _encoder(encoding).encode_ordinary
+    if len(text) <= _PIECE_CHARS:
+        return len(encode(text))
+    total, at, n = 0, 0, len(text)
+    while at < n:
+        cut = text.rfind("\n", at, at + _PIECE_CHARS) + 1 if at + _PIECE_CHARS < n else n
+        if cut <= at:  # no newline in reach: cut at a space, else anywhere
+            cut = text.rfind(" ", at, at + _PIECE_CHARS) + 1
+            cut = cut if cut > at else at + _PIECE_CHARS
+        total += len(encode(text[at:cut]))
+        at = cut
+    return total
