@@ -24,7 +24,7 @@ from tersify.compaction.lines import eligible_spans
 from tersify.regions import Region
 
 MIN_ROWS = 3
-MAX_ROWS = 1000  # longer tables are cut, so a marker stays near its rows
+MAX_ROWS = 500  # longer tables are cut, so a marker stays near its rows
 MAX_COLUMNS = 40
 # Padded gaps a run needs beyond one per column (the marker's edges) before it is proposed.
 MIN_PADDED = 8

@@ -21,7 +21,7 @@ from tersify.regions import Region
 
 MIN_RUN = 3
 # Longer runs are cut, so a marker stays near its rows and a block stays countable.
-MAX_ROWS = 1000
+MAX_ROWS = 500
 # Rough characters a marker costs beyond its template; a run must save more than this.
 MARKER_CHARS = 80
 
