@@ -129,7 +129,11 @@ def _choose(lines: Sequence[str], regions: Sequence[Region], count: Callable[[st
     for order, form in enumerate(_forms()):
         for block in form.find(lines, regions):
             original = lines[block.start : block.stop]
-            if _expand_lines(block.lines) != list(original):
+            try:
+                exact = _expand_lines(block.lines) == list(original)
+            except TersifyError:
+                exact = False
+            if not exact:
                 continue  # a form that cannot reproduce its input is not used there
             gain = _block_tokens(original, count) - _block_tokens(block.lines, count)
             if gain > 0:

@@ -47,6 +47,9 @@ class Form(Protocol):
 
 def forms() -> tuple[Form, ...]:
     """Every registered form, in a fixed order (imported here so the registry is explicit)."""
+    from tersify.compaction.patterns import PatternForm
     from tersify.compaction.repeat import RepeatForm
+    from tersify.compaction.tables import TableForm
+    from tersify.compaction.templates import TemplateForm
 
-    return (RepeatForm(),)
+    return (RepeatForm(), TemplateForm(), PatternForm(), TableForm())

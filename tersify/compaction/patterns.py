@@ -1,0 +1,132 @@
+"""Interleaved line shapes (logs): a few patterns declared once, then one short row per line.
+
+    [the next 5 lines use 2 patterns; a row is a pattern's letter, then its {} values]
+    A "081109 {} {} INFO dfs.DataNode$PacketResponder: PacketResponder {} for block blk_{} terminating"
+    B "081109 {} {} INFO dfs.FSNamesystem: BLOCK* NameSystem.addStoredBlock: blockMap updated: {}:50010 is added to blk_{} size 67108864"
+    A 203615 148 1 38865049064139660
+    B 204005 35 10.251.73.220 7128370237687728475
+    ...
+
+A line that fits no pattern is a row ``= `` followed by the line as is (the marker then says
+so). Patterns are mined per chunk of at most ``CHUNK`` lines, deterministically and with no
+state across calls: lines are grouped by shape key (whitespace and digit-free words, drain's
+first pass, one regex substitution per line), a group of ``MIN_COUNT`` or more lines whose
+estimated saving beats its declaration becomes a pattern, and its template keeps every word
+all its lines share. The drain3 package is not used: its tree and similarity merging are
+stateful and slower, and exact templates need equal whitespace, which drain3 discards.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from string import ascii_uppercase
+
+from tersify.compaction.forms import Block
+from tersify.compaction.lines import (
+    SLOT,
+    Template,
+    build_template,
+    eligible_spans,
+    fill,
+    shape_key,
+    split,
+    unquote,
+)
+from tersify.regions import Region
+
+CHUNK = 400
+MIN_COUNT = 3
+MAX_PATTERNS = len(ascii_uppercase)
+MARKER_CHARS = 90
+VERBATIM = "="
+_PATTERN_LINE = re.compile(r"(?P<letter>[A-Z]) (?P<p_t>\".*\")")
+
+
+class PatternForm:
+    name = "patterns"
+    marker = re.compile(
+        r"\[the next (?P<p_n>[1-9][0-9]*) lines use (?P<p_k>[1-9][0-9]*) patterns?; "
+        r"a row is a pattern's letter, then its \{\} values(?:; \"=\" rows are lines as is)?\]"
+    )
+
+    def find(self, lines: Sequence[str], regions: Sequence[Region]) -> Iterator[Block]:
+        for start, stop in eligible_spans(lines, regions):
+            count = -(-(stop - start) // CHUNK)
+            size = -(-(stop - start) // count)  # equal chunks, none of a few stray lines
+            for at in range(start, stop, size):
+                block = self._block(lines, at, min(at + size, stop))
+                if block is not None:
+                    yield block
+
+    def _block(self, lines: Sequence[str], start: int, stop: int) -> Block | None:
+        keys = [shape_key(line) for line in lines[start:stop]]
+        groups: dict[str, list[int]] = {}
+        for i, key in enumerate(keys):
+            groups.setdefault(key, []).append(i)
+        chosen: list[tuple[int, str, Template]] = []  # (saving estimate, key, template)
+        for key, members in groups.items():
+            if len(members) < MIN_COUNT:
+                continue
+            template = build_template([split(lines[start + i]) for i in members])
+            if template is None:
+                continue
+            # Each row saves the constants, costs a letter; the declaration is paid once.
+            saving = len(members) * (template.const_chars - 2) - len(template.text) - 6
+            if saving > 0:
+                chosen.append((saving, key, template))
+        chosen.sort(key=lambda item: -item[0])
+        chosen = chosen[:MAX_PATTERNS]
+        if not chosen or sum(s for s, _, _ in chosen) <= MARKER_CHARS:
+            return None
+        by_key = {key: template for _, key, template in chosen}
+        # Trim lines that fit no pattern off both ends: outside the block they cost nothing.
+        lo, hi = 0, len(keys)
+        while keys[lo] not in by_key:
+            lo += 1
+        while keys[hi - 1] not in by_key:
+            hi -= 1
+        letters: dict[str, str] = {}
+        for key in keys[lo:hi]:
+            if key in by_key and key not in letters:
+                letters[key] = ascii_uppercase[len(letters)]
+        if len(letters) == 1 and all(key in by_key for key in keys[lo:hi]):
+            return None  # one pattern, no other lines: a plain template run says it shorter
+        rows: list[str] = []
+        verbatim = False
+        for i in range(lo, hi):
+            line = lines[start + i]
+            key = keys[i]
+            if key in letters:
+                values = by_key[key].row(split(line))
+                rows.append(f"{letters[key]} {values}" if values else letters[key])
+            else:
+                rows.append(f"{VERBATIM} {line}")
+                verbatim = True
+        header = (
+            f"[the next {len(rows)} lines use {len(letters)} pattern{'s' if len(letters) > 1 else ''}; "
+            f"a row is a pattern's letter, then its {{}} values"
+            + ('; "=" rows are lines as is]' if verbatim else "]")
+        )
+        declared = [f"{letter} {by_key[key].quoted()}" for key, letter in letters.items()]
+        return Block(self.name, start + lo, start + hi, (header, *declared, *rows))
+
+    def expand(self, match: re.Match[str], lines: Sequence[str], at: int, done: list[str]) -> int:
+        n, k = int(match["p_n"]), int(match["p_k"])
+        if at + k + n > len(lines):
+            raise ValueError(f"{k} patterns and {n} rows announced, {len(lines) - at} lines there")
+        templates: dict[str, str] = {}
+        for line in lines[at : at + k]:
+            declared = _PATTERN_LINE.fullmatch(line)
+            if declared is None:
+                raise ValueError(f"not a pattern line: {line[:80]!r}")
+            templates[declared["letter"]] = unquote(declared["p_t"])
+        for row in lines[at + k : at + k + n]:
+            letter, sep, rest = row.partition(" ")
+            if letter == VERBATIM and sep:
+                done.append(rest)
+            elif letter in templates and bool(sep) == (SLOT in templates[letter]):
+                done.append(fill(templates[letter], rest))
+            else:
+                raise ValueError(f"a row with no pattern: {row[:80]!r}")
+        return k + n

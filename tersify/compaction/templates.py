@@ -1,0 +1,70 @@
+"""Runs of lines of one shape: the shared template once, then each line's values.
+
+``[the next 3 lines follow "PacketResponder {} for block blk_{} terminating"; each row
+below holds one line's {} values]`` then one row per line, its values separated by single
+spaces (a value is part of one word, so it holds no whitespace). The template is a JSON
+string, so any whitespace it keeps (indentation, gaps, a ``\\r``) is written exactly.
+
+Lines are grouped by shape key (their whitespace and their digit-free words, as in
+drain's first pass); a run of at least ``MIN_RUN`` consecutive lines of one key is a
+candidate, its template keeps every word all its lines share.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+
+from tersify.compaction.forms import Block
+from tersify.compaction.lines import build_template, eligible_spans, fill, shape_key, split, unquote
+from tersify.regions import Region
+
+MIN_RUN = 3
+# Longer runs are cut, so a marker stays near its rows and a block stays countable.
+MAX_ROWS = 500
+# Rough characters a marker costs beyond its template; a run must save more than this.
+MARKER_CHARS = 80
+
+
+class TemplateForm:
+    name = "template"
+    marker = re.compile(
+        r"\[the next (?P<t_n>[1-9][0-9]*) lines follow (?P<t_t>\".*\"); "
+        r"each row below holds one line's \{\} values\]"
+    )
+
+    def find(self, lines: Sequence[str], regions: Sequence[Region]) -> Iterator[Block]:
+        for start, stop in eligible_spans(lines, regions):
+            keys = [shape_key(line) for line in lines[start:stop]]
+            i = 0
+            while i < len(keys):
+                j = i + 1
+                while j < len(keys) and keys[j] == keys[i]:
+                    j += 1
+                if j - i >= MIN_RUN:
+                    for at in range(i, j, MAX_ROWS):
+                        block = self._block(lines, start + at, start + min(at + MAX_ROWS, j))
+                        if block is not None:
+                            yield block
+                i = j
+
+    def _block(self, lines: Sequence[str], start: int, stop: int) -> Block | None:
+        splits = [split(line) for line in lines[start:stop]]
+        template = build_template(splits)
+        if template is None or not template.slots:
+            return None  # identical lines are the repeat form's
+        if (stop - start - 1) * template.const_chars <= MARKER_CHARS:
+            return None
+        n = stop - start
+        marker = (
+            f"[the next {n} lines follow {template.quoted()}; each row below holds one line's {{}} values]"
+        )
+        return Block(self.name, start, stop, (marker, *(template.row(parts) for parts in splits)))
+
+    def expand(self, match: re.Match[str], lines: Sequence[str], at: int, done: list[str]) -> int:
+        n = int(match["t_n"])
+        template = unquote(match["t_t"])
+        if at + n > len(lines):
+            raise ValueError(f"{n} rows announced, {len(lines) - at} there")
+        done.extend(fill(template, row) for row in lines[at : at + n])
+        return n
