@@ -47,6 +47,7 @@ class Form(Protocol):
 
 def forms() -> tuple[Form, ...]:
     """Every registered form, in a fixed order (imported here so the registry is explicit)."""
+    from tersify.compaction.json_forms import JsonForm
     from tersify.compaction.repeat import RepeatForm
 
-    return (RepeatForm(),)
+    return (RepeatForm(), JsonForm())
