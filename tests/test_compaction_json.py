@@ -123,6 +123,56 @@ def test_array_of_like_objects_is_a_table() -> None:
     )
 
 
+# `npm ls --json` in npm's own directory (a real excerpt): dependencies keyed by name.
+NPM_LS_DEPS = {
+    "@isaacs/string-locale-compare": {"version": "1.1.0", "overridden": False},
+    "@npmcli/arborist": {"version": "9.9.1", "overridden": False},
+    "@npmcli/config": {"version": "10.12.0", "overridden": False},
+    "@npmcli/docs": {
+        "required": "^1.0.0",
+        "missing": True,
+        "problems": ["missing: @npmcli/docs@^1.0.0, required by npm@11.19.1"],
+    },
+    "@npmcli/eslint-config": {
+        "missing": True,
+        "problems": ["missing: @npmcli/eslint-config@^5.1.0, required by npm@11.19.1"],
+    },
+    "@npmcli/fs": {"version": "5.0.0", "overridden": False},
+    "@npmcli/git": {"version": "7.0.2", "overridden": False},
+    "@npmcli/map-workspaces": {"version": "5.0.3", "overridden": False},
+    "@npmcli/metavuln-calculator": {"version": "9.0.3", "overridden": False},
+    "@npmcli/mock-globals": {
+        "missing": True,
+        "problems": ["missing: @npmcli/mock-globals@^1.0.0, required by npm@11.19.1"],
+    },
+}
+
+
+def test_object_of_like_objects_is_a_table_of_named_rows() -> None:
+    text = json.dumps({"version": "11.19.1", "name": "npm", "dependencies": NPM_LS_DEPS}, indent=2) + "\n"
+    assert whole(text).split("\n") == [
+        "[JSON minified from 2-space indent]",
+        '{"version":"11.19.1","name":"npm","dependencies":',
+        '[object of 10 members whose values are objects with keys ["version","overridden"], '
+        "one row of name then values each, other members written whole]",
+        '["@isaacs/string-locale-compare","1.1.0",false]',
+        '["@npmcli/arborist","9.9.1",false]',
+        '["@npmcli/config","10.12.0",false]',
+        '"@npmcli/docs":{"required":"^1.0.0","missing":true,'
+        '"problems":["missing: @npmcli/docs@^1.0.0, required by npm@11.19.1"]}',
+        '"@npmcli/eslint-config":{"missing":true,'
+        '"problems":["missing: @npmcli/eslint-config@^5.1.0, required by npm@11.19.1"]}',
+        '["@npmcli/fs","5.0.0",false]',
+        '["@npmcli/git","7.0.2",false]',
+        '["@npmcli/map-workspaces","5.0.3",false]',
+        '["@npmcli/metavuln-calculator","9.0.3",false]',
+        '"@npmcli/mock-globals":{"missing":true,'
+        '"problems":["missing: @npmcli/mock-globals@^1.0.0, required by npm@11.19.1"]}',
+        "}",
+        "",
+    ]
+
+
 def test_nested_table_cuts_the_minified_document() -> None:
     rows = [
         {"id": i, "name": f"user{i}", "email": f"user{i}@example.com", "active": i % 2 == 0} for i in range(6)
@@ -233,6 +283,10 @@ def test_a_prose_line_that_looks_like_a_marker_is_escaped() -> None:
         '[JSON minified from one line]\n[array of 1 objects with keys ["a"], one row of values each]\n[1,2]',
         "[JSON minified from one line]\n[array of 1 objects with keys [a], one row of values each]\n[1]",
         "[JSON minified from one line]\n]",
+        '[JSON minified from one line]\n[object of 1 members whose values are objects with keys ["a"], '
+        "one row of values each]\n[1]",  # member rows without a name
+        '[JSON minified from one line]\n[object of 1 members whose values are objects with keys ["a"], '
+        "one row of name then values each]\n[]",
     ],
 )
 def test_malformed_blocks_raise(text: str) -> None:

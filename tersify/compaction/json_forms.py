@@ -50,6 +50,8 @@ _ONE_LINE = "one line"
 _ONE_LINE_SPACED = 'one line with ", " and ": "'
 _ROWS = "one element per line"
 _WHOLE = ", objects with other keys written whole"
+_NAME_ROWS = "one row of name then values each"
+_OTHER_MEMBERS = ", other members written whole"
 
 
 @dataclass(frozen=True)
@@ -157,8 +159,8 @@ class _Node:
     stop: int
     kind: str  # "[", "{" or "" for a scalar
     children: list[_Node]
-    keys: tuple[str, ...] = ()  # object keys (literals), in order, or a table's header
-    table: bool = False
+    keys: tuple[str, ...] = ()  # object keys (literals), in order
+    header: tuple[str, ...] = ()  # a table's keys: this node is written as a table
     has_table: bool = False
 
 
@@ -208,25 +210,32 @@ def _parse(minified: str) -> _Node:
     return root
 
 
-def _table_marker(count: int, keys: Sequence[str], whole: bool) -> str:
-    other = _WHOLE if whole else ""
-    return f"[array of {count} objects with keys [{','.join(keys)}], one row of values each{other}]"
+def _table_marker(node: _Node, whole: bool) -> str:
+    keys = ",".join(node.header)
+    n = len(node.children)
+    if node.kind == "[":
+        return f"[array of {n} objects with keys [{keys}], one row of values each{_WHOLE if whole else ''}]"
+    other = _OTHER_MEMBERS if whole else ""
+    return f"[object of {n} members whose values are objects with keys [{keys}], {_NAME_ROWS}{other}]"
 
 
 def _mark_tables(node: _Node) -> bool:
-    """Mark arrays that pay as tables (outermost first); True when ``node`` holds one."""
+    """Mark containers that pay as tables (outermost first); True when ``node`` holds one."""
     kids = node.children
-    if node.kind == "[" and len(kids) >= MIN_ROWS and all(kid.kind == "{" for kid in kids):
+    objects = [kid.keys for kid in kids if kid.kind == "{"]
+    # Array elements must all be objects: a whole row that is an array would read as values.
+    if len(objects) >= MIN_ROWS and (node.kind == "{" or len(objects) == len(kids)):
         # The most common key list is the header; objects with other keys are written whole,
         # so one odd object (pip list's editable package) does not cost the whole table.
-        keys, fit = Counter(kid.keys for kid in kids).most_common(1)[0]
+        keys, fit = Counter(objects).most_common(1)[0]
         if keys and fit >= MIN_ROWS and 2 * fit >= len(kids):
             # Each row drops its keys, colons and braces and adds brackets and a newline.
             saved = sum(len(key) + 1 for key in keys) * fit
-            if saved > len(_table_marker(len(kids), keys, fit < len(kids))) + 8:
-                node.table = node.has_table = True
-                node.keys = keys
+            node.header = keys
+            if saved > len(_table_marker(node, fit < len(kids))) + 8:
+                node.has_table = True
                 return True
+            node.header = ()
     for kid in kids:
         if kid.kind and _mark_tables(kid):
             node.has_table = True
@@ -235,18 +244,18 @@ def _mark_tables(node: _Node) -> bool:
 
 def _write(node: _Node, minified: str, lines: list[str], line: list[str]) -> None:
     """Append ``node`` to the block: minified text to ``line``, tables as lines of their own."""
-    if node.table:
+    if node.header:
         if line:
             lines.append("".join(line))
             line.clear()
-        keys = node.keys
-        whole = any(row.keys != keys for row in node.children)
-        lines.append(_table_marker(len(node.children), keys, whole))
-        for row in node.children:
-            if row.keys == keys:
-                lines.append("[" + ",".join(minified[v.start : v.stop] for v in row.children) + "]")
+        keys = node.header
+        lines.append(_table_marker(node, any(row.keys != keys or row.kind != "{" for row in node.children)))
+        for i, row in enumerate(node.children):
+            name = [node.keys[i]] if node.kind == "{" else []
+            if row.kind == "{" and row.keys == keys:
+                lines.append("[" + ",".join(name + [minified[v.start : v.stop] for v in row.children]) + "]")
             else:
-                lines.append(minified[row.start : row.stop])
+                lines.append("".join(n + ":" for n in name) + minified[row.start : row.stop])
         return
     if not node.has_table:
         line.append(minified[node.start : node.stop])
@@ -314,7 +323,9 @@ class JsonForm:
         r"|one element per line)\]"
     )
     table = re.compile(
-        r"\[array of (?P<n>[1-9][0-9]*) objects with keys (?P<keys>\[.*\]), one row of values each(?:, objects with other keys written whole)?\]"
+        r"\[(?:array of (?P<n>[1-9][0-9]*) objects|object of (?P<m>[1-9][0-9]*) members whose values are objects)"
+        r" with keys (?P<keys>\[.*\]), one row of (?:values|name then values) each"
+        r"(?:, objects with other keys written whole|, other members written whole)?\]"
     )
 
     def find(self, lines: Sequence[str], regions: Sequence[Region]) -> Iterator[Block]:
@@ -354,13 +365,13 @@ class JsonForm:
         while True:
             line = lines[i]
             i += 1
-            table = self.table.fullmatch(line) if line.startswith("[array of ") else None
+            table = self.table.fullmatch(line) if line.startswith(("[array of ", "[object of ")) else None
             if table is None:
                 parts.append(line)
                 depth += _depth_change(line)
             else:
                 parts.append(self._expand_table(table, lines, i))
-                i += int(table["n"])
+                i += int(table["n"] or table["m"])
             if depth < 0:
                 raise ValueError("more closing than opening brackets in minified JSON")
             if depth == 0:
@@ -373,15 +384,22 @@ class JsonForm:
         names = _STRING_RE.findall(table["keys"])
         if "[" + ",".join(names) + "]" != table["keys"]:
             raise ValueError(f"table keys are not a list of strings: {table['keys'][:40]!r}")
-        objects: list[str] = []
-        for row in lines[at : at + int(table["n"])]:
-            if row.startswith("{"):
-                objects.append(row)  # an object with other keys, written whole
+        members = table["m"] is not None
+        if members != ("name then values" in table.group()):
+            raise ValueError("a table marker names rows of another kind")
+        n = int(table["m"] or table["n"])
+        items: list[str] = []
+        for row in lines[at : at + n]:
+            if not row.startswith("["):
+                items.append(row)  # an element or member with other keys, written whole
                 continue
             values = _split_values(row)
+            if members:
+                name, values = values[0] if values else "", values[1:]
             if len(values) != len(names):
                 raise ValueError(f"a table row has {len(values)} values for {len(names)} keys")
-            objects.append("{" + ",".join(k + ":" + v for k, v in zip(names, values, strict=True)) + "}")
-        if len(objects) != int(table["n"]):
+            item = "{" + ",".join(k + ":" + v for k, v in zip(names, values, strict=True)) + "}"
+            items.append(f"{name}:{item}" if members else item)
+        if len(items) != n:
             raise ValueError("a table has fewer rows than its marker says")
-        return "[" + ",".join(objects) + "]"
+        return "{" + ",".join(items) + "}" if members else "[" + ",".join(items) + "]"
