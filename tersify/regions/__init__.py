@@ -3,53 +3,24 @@
 ``detect_regions(lines)`` splits an output (its lines, split on ``\\n``, each keeping any
 ``\\r``) into contiguous regions of one kind. Compaction works per region; word dropping
 is allowed by kind only (``DROP_POLICY``). Detection is deterministic and linear in the
-number of lines.
+number of lines. ``noise_spans(line)`` names the parts of a line that are pure decoration
+(progress percentages, bars, rules, diffstat bars) and may go whole, whatever the kind.
 """
 
 from __future__ import annotations
 
-import enum
-from dataclasses import dataclass
+from tersify.regions.detect import detect_regions, label_lines
+from tersify.regions.kinds import DROP_POLICY, Drop, Kind, Region
+from tersify.regions.noise import NOISE_CATEGORIES, NoiseCategory, noise_spans
 
-
-class Kind(enum.Enum):
-    PROSE = "prose"  # messages, warnings, notes, explanations
-    ERROR = "error"  # error-message lines (Error:, Exception:, pytest "E   ", error:, fatal:)
-    STATUS = "status"  # section and status lines (Traceback ..., FAILED ..., === 3 failed ===, summaries)
-    TEST = "test"  # test-runner result lines (path::test PASSED/FAILED, dots lines)
-    CODE = "code"  # source lines: traceback source, pytest ">" lines, compiler source and caret lines
-    DIFF = "diff"  # diff headers, hunk lines, +/-/context lines
-    JSON = "json"  # a JSON document or body
-    LOG = "log"  # log lines (timestamped, levelled)
-    TABLE = "table"  # tables and listings (aligned columns, ls/ps/df, grep hits)
-    BLANK = "blank"  # whitespace only
-    COMPACTED = "compacted"  # written by compaction: markers and their rows
-
-
-class Drop(enum.Enum):
-    """What word dropping may remove from a line of a kind."""
-
-    NEVER = "never"
-    ARTICLES = "articles"  # error-message lines lose at most articles
-    WORDS = "words"  # prose: the scorer decides, must-keep and protected words stay
-
-
-DROP_POLICY: dict[Kind, Drop] = {kind: Drop.NEVER for kind in Kind} | {
-    Kind.PROSE: Drop.WORDS,
-    Kind.ERROR: Drop.ARTICLES,
-}
-
-
-@dataclass(frozen=True)
-class Region:
-    kind: Kind
-    start: int  # first line index
-    stop: int  # one past the last line index
-
-    def __len__(self) -> int:
-        return self.stop - self.start
-
-
-def detect_regions(lines: list[str]) -> list[Region]:
-    """Contiguous regions covering ``lines`` in order (placeholder: one prose region)."""
-    return [Region(Kind.PROSE, 0, len(lines))] if lines else []
+__all__ = [
+    "DROP_POLICY",
+    "NOISE_CATEGORIES",
+    "Drop",
+    "Kind",
+    "NoiseCategory",
+    "Region",
+    "detect_regions",
+    "label_lines",
+    "noise_spans",
+]

@@ -1,0 +1,91 @@
+"""Named noise: parts of a line that are pure decoration and may go whole (LABELING.md).
+
+``noise_spans(line)`` returns character spans ``(start, stop)`` of a line. Each span covers
+whole whitespace-separated words plus the whitespace before them, so removing the spans
+leaves the other words untouched. The categories are listed in ``NOISE_CATEGORIES``; each
+is a single anchored regex, so a line costs a few C-level matches.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Glyphs that progress bars are drawn with (tqdm, rich/pip, docker pull).
+_BAR_GLYPHS = "█▉▊▋▌▍▎▏░▒▓━╸╺╾╼■□▰▱"
+_BAR_WORD = rf"[{_BAR_GLYPHS}]+"
+# Progress statistics that may follow a bar: 45%, 1.2/3.4 MB, 5.6 MB/s, eta 0:00:01, 45/100,
+# [00:01<00:02, 30.0it/s]. Only ever taken together with a bar.
+_STAT = (
+    r"(?:\d+(?:\.\d+)?%|\d+(?:\.\d+)?/\d+(?:\.\d+)?(?:\s?[kMGT]?i?B)?|\d+(?:\.\d+)?\s?[kMGT]?i?B/s"
+    r"|\d+(?:\.\d+)?\s?(?:it|s)/(?:s|it)|eta|ETA|\d+:\d{2}(?::\d{2})?|\[[\d:]+<[\d:?]+,?|\d+(?:\.\d+)?it/s\]"
+    r"|[kMGT]?i?B(?:/s)?|\|)"
+)
+
+
+@dataclass(frozen=True)
+class NoiseCategory:
+    name: str
+    description: str
+    pattern: re.Pattern[str]  # group "noise" (possibly repeated via finditer) is the span
+
+
+NOISE_CATEGORIES: tuple[NoiseCategory, ...] = (
+    NoiseCategory(
+        "progress_percent",
+        "test-runner progress percentage with the padding before it: '... FAILED     [ 38%]'"
+        " (also after an xdist worker tag '[gw0] [ 38%] PASSED ...')",
+        re.compile(r"(?:^(?:\[gw\d+\])|\S)(?P<noise>\s+\[\s*\d{1,3}%\])(?=\s*$|\s+\S)"),
+    ),
+    NoiseCategory(
+        "progress_bar",
+        "a progress bar line: glyph bars '━━━━ 1.2/3.4 MB 5.6 MB/s eta 0:00:01', '|████    | 45%',"
+        " tqdm '45%|████▌    | 45/100 [00:01<00:02, 30.0it/s]', ASCII '[=====>    ] 45%'",
+        re.compile(
+            rf"^(?P<noise>\s*(?:{_STAT}\s*)*"
+            rf"(?:\|?{_BAR_WORD}[\s{_BAR_GLYPHS}]*\|?|\[[=#]{{2,}}[>=#]*[ .\-]*\])"
+            rf"(?:\s*{_STAT})*\s*)$"
+        ),
+    ),
+    NoiseCategory(
+        "spinner",
+        "a spinner frame at the start of a line: '⠋ Resolving dependencies', '| Building'"
+        " (only a braille frame, or a lone |/-\\ frame followed by a capitalised word)",
+        re.compile(r"^(?P<noise>\s*(?:[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏⣾⣽⣻⢿⡿⣟⣯⣷]|[|/\\](?= [A-Z][a-z])))(?=\s|$)"),
+    ),
+    NoiseCategory(
+        "rule",
+        "a rule line made only of one of = - * _ ~ # (3 or more, or spaced '_ _ _');"
+        " titled rules like '==== FAILURES ====' are status lines, not noise",
+        re.compile(r"^(?P<noise>[ \t]*(?:([=*_~#-])\2{2,}|([=*_~#-])(?: \3){2,})[ \t]*)\r?$"),
+    ),
+    NoiseCategory(
+        "diffstat_bar",
+        "the +/- bar of a diffstat line ' BENCHMARKS.md | 63 +++++++++-----' (the count stays)",
+        re.compile(r"^\s*\S.*?\s\|\s+\d+(?P<noise>\s+[+-]+)\s*\r?$"),
+    ),
+)
+
+
+def noise_spans(line: str) -> list[tuple[int, int]]:
+    """Spans of ``line`` that are noise, sorted and non-overlapping."""
+    spans: list[tuple[int, int]] = []
+    for cat in NOISE_CATEGORIES:
+        m = cat.pattern.search(line)
+        if m is not None and m.end("noise") > m.start("noise"):
+            spans.append((m.start("noise"), m.end("noise")))
+    if len(spans) > 1:
+        spans.sort()
+        merged = [spans[0]]
+        for a, b in spans[1:]:
+            if a <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
+            else:
+                merged.append((a, b))
+        spans = merged
+    return spans
+
+
+def noise_category(line: str) -> list[str]:
+    """Names of the categories that match ``line`` (for tests and reports)."""
+    return [cat.name for cat in NOISE_CATEGORIES if cat.pattern.search(line)]
