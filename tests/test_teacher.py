@@ -9,8 +9,9 @@ import pytest
 
 from tersify.compress import compress
 from tersify.eval.metrics import content_words, exact_keep_pct, line_fidelity, protected_retention
-from tersify.labels.teacher import TeacherScorer, teach
-from tersify.scoring import get_scorer
+from tersify.labels.teacher import teach
+from tersify.scorers import get_scorer
+from tersify.scorers.rules import TeacherScorer
 
 GUIDE = Path(__file__).resolve().parents[1] / "docs" / "LABELING.md"
 

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tersify.lexicon import is_decoration, is_function_word, is_protected, normalise
 from tersify.mustkeep import MustKeep, Span
-from tersify.segment import segment
+from tersify.text.lexicon import is_decoration, is_function_word, is_protected, normalise
+from tersify.text.segment import segment
 
 TokenCounter = Callable[[str], int]
 

@@ -1,4 +1,4 @@
-"""The torch twin of :class:`tersify.runtime.ModelScorer`, for evaluation during training
+"""The torch twin of :class:`tersify.scorers.onnx.ModelScorer`, for evaluation during training
 and for checking the ONNX export: same tokenizer, windows and word rule, torch forward."""
 
 from __future__ import annotations
@@ -6,11 +6,11 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from tersify.features import token_features
 from tersify.model.architecture import DualHeadTokenClassifier
-from tersify.runtime.chunking import stitch, window_plan
-from tersify.segment import Words
-from tersify.tokenizer import WordTokenizer, word_scores
+from tersify.scorers.onnx.features import token_features
+from tersify.scorers.onnx.tokenizer import WordTokenizer, word_scores
+from tersify.scorers.onnx.windows import stitch, window_plan
+from tersify.text.segment import Words
 
 
 class TorchScorer:

@@ -17,13 +17,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from tersify.data.records import PairRecord
-from tersify.features import token_features
 from tersify.labels.correct import correct_labels
-from tersify.lexicon import is_decoration, is_function_word, is_protected, normalise
 from tersify.mustkeep import MustKeep
-from tersify.runtime.chunking import window_starts
-from tersify.segment import Words, segment
-from tersify.tokenizer import PAD_ID, WordTokenizer
+from tersify.scorers.onnx.features import token_features
+from tersify.scorers.onnx.tokenizer import PAD_ID, WordTokenizer
+from tersify.scorers.onnx.windows import window_starts
+from tersify.text.lexicon import is_decoration, is_function_word, is_protected, normalise
+from tersify.text.segment import Words, segment
 from tersify.train.config import DataConfig
 
 

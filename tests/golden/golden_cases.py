@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import tersify
-from tersify.scoring import get_scorer
+from tersify.scorers import get_scorer
 
 REPO = Path(__file__).resolve().parents[2]
 GOLDEN_PATH = Path(__file__).resolve().parent / "outputs.jsonl"
