@@ -18,7 +18,7 @@ import numpy as np
 from tersify.errors import TersifyError
 from tersify.mustkeep import MustKeep, Spans, resolve
 from tersify.scorers import Scorer, as_scorer, start_scoring
-from tersify.text.segment import Words, segment
+from tersify.text.segment import Words, segment, span_words
 
 
 @dataclass(frozen=True)
@@ -206,9 +206,7 @@ def _spans_kept(words: Words, keep: np.ndarray, spans: Spans) -> int:
         return 0
     if spans.word_mask is not None and keep[spans.word_mask].all():
         return len(spans)  # every word a span touches is kept (always so with the override)
-    s, e = spans.starts, spans.ends
-    first = np.searchsorted(words.ends, s, side="right")
-    last = np.searchsorted(words.starts, e, side="left") - 1
+    first, last = span_words(words, spans.starts, spans.ends)
     dropped_before = np.concatenate(([0], np.cumsum(~keep)))
     dropped_in_span = dropped_before[last + 1] - dropped_before[first]
     return int(np.sum(dropped_in_span == 0))

@@ -25,7 +25,7 @@ import numpy as np
 from tersify.errors import TersifyError
 from tersify.scorers.onnx.features import token_features
 from tersify.scorers.onnx.tokenizer import WordTokenizer, word_scores
-from tersify.scorers.onnx.windows import stitch, window_plan
+from tersify.scorers.onnx.windows import batched_windows, stitch
 from tersify.text.segment import Words
 
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parents[2] / "assets" / "default"
@@ -104,20 +104,14 @@ class ModelScorer:
         n_tokens = ids.shape[0]
         if n_tokens == 0:
             return lambda: np.zeros(0, dtype=np.float32)
-        starts, width = window_plan(n_tokens, self.length, self.context)
-        index = starts[:, None] + np.arange(width, dtype=np.int64)[None, :]
-        windows = ids[index]
-        if self.uses_features:
-            feature_windows = features[index] if features is not None else np.zeros_like(windows)
-        mask = np.ones((min(BATCH_WINDOWS, windows.shape[0]), width), dtype=np.int64) if self._needs_mask else None
+        starts, windows = batched_windows(ids, features, self.length, self.context, BATCH_WINDOWS, self.uses_features)
         batches = []
-        for b in range(0, windows.shape[0], BATCH_WINDOWS):
-            batch = windows[b : b + BATCH_WINDOWS]
+        for batch, feature_batch in windows:
             feeds = {"input_ids": batch}
-            if mask is not None:
-                feeds["attention_mask"] = mask[: batch.shape[0]]
-            if self.uses_features:
-                feeds["features"] = feature_windows[b : b + BATCH_WINDOWS]
+            if self._needs_mask:
+                feeds["attention_mask"] = np.ones(batch.shape, dtype=np.int64)
+            if feature_batch is not None:
+                feeds["features"] = feature_batch
             batches.append(feeds)
         if background and len(batches) == 1 and self._background_slot.acquire(blocking=False):
             try:
