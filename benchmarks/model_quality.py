@@ -15,8 +15,8 @@ import argparse
 from tersify import compress
 from tersify.data.evalsets import load_evalset
 from tersify.eval.evaluate import evaluate_scorer, format_markdown
-from tersify.runtime import ModelScorer
-from tersify.scoring import get_scorer
+from tersify.scorers import get_scorer
+from tersify.scorers.onnx import ModelScorer
 
 
 def main() -> None:

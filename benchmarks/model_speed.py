@@ -37,8 +37,8 @@ FIRST_RESULT = r"""
 import time, resource, sys, json
 t0 = time.perf_counter()
 import tersify
-from tersify.runtime import ModelScorer
-from tersify.scoring import get_scorer
+from tersify.scorers.onnx import ModelScorer
+from tersify.scorers import get_scorer
 scorer = ModelScorer(sys.argv[2]) if len(sys.argv) > 2 else get_scorer("model")
 r = tersify.compress(sys.stdin.read(), scorer=scorer)
 t1 = time.perf_counter()
@@ -63,11 +63,13 @@ def load_texts(name: str) -> tuple[list[str], str]:
 
 def measure_model(texts: list[str], repeats: int, model_dir: str | None, anchor_tokens: int, threads: int,
                   background: bool = True) -> dict:
+    from _common import clear_caches
+
     from tersify import compress
-    from tersify.mustkeep import MustKeep, clear_caches
-    from tersify.runtime import ModelScorer, window_plan, window_starts
-    from tersify.scoring import get_scorer
-    from tersify.segment import segment
+    from tersify.mustkeep import MustKeep
+    from tersify.scorers import get_scorer
+    from tersify.scorers.onnx import ModelScorer, window_plan, window_starts
+    from tersify.text.segment import segment
 
     scorer = ModelScorer(model_dir, background=background) if model_dir or not background else get_scorer("model")
     words = [segment(t) for t in texts]
@@ -189,9 +191,10 @@ def compare_background(texts: list[str], passes: int, model_dir: str | None) -> 
     """Seconds per pass over ``texts`` with background scoring on and off, alternating in one
     process (a cold pass, then a warm one, for each in turn, each going first in turn), so
     both see the same drift."""
+    from _common import clear_caches
+
     from tersify import compress
-    from tersify.mustkeep import clear_caches
-    from tersify.runtime import ModelScorer
+    from tersify.scorers.onnx import ModelScorer
 
     scorers = {"background": ModelScorer(model_dir, background=True),
                "in place": ModelScorer(model_dir, background=False)}

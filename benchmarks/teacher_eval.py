@@ -12,7 +12,7 @@ import argparse
 
 from tersify.data.evalsets import load_evalset
 from tersify.eval.evaluate import evaluate_scorer, format_markdown
-from tersify.scoring import get_scorer
+from tersify.scorers import get_scorer
 
 
 def main() -> None:

@@ -15,10 +15,10 @@ import time
 from pathlib import Path
 
 import numpy as np
+from _common import clear_caches
 
 from tersify import compress
-from tersify.mustkeep import clear_caches
-from tersify.scoring import get_scorer
+from tersify.scorers import get_scorer
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -17,8 +17,8 @@ import numpy as np
 
 from tersify.errors import TersifyError
 from tersify.mustkeep import MustKeep, Spans, resolve
-from tersify.scoring import Scorer, default_scorer, start_scoring
-from tersify.segment import Words, segment
+from tersify.scorers import Scorer, as_scorer, start_scoring
+from tersify.text.segment import Words, segment, span_words
 
 
 @dataclass(frozen=True)
@@ -148,14 +148,15 @@ def compress(
     rate: float | None = None,
     threshold: float = 0.5,
     must_keep: MustKeep | str | Sequence[str] | bool | None = True,
-    scorer: Scorer | None = None,
+    scorer: Scorer | str | None = None,
 ) -> CompressResult:
     """Compress ``text`` by dropping whole words, keeping lines, order and must-keep spans.
 
     ``rate``: target share of words kept over the whole text (``None``: use
     ``threshold``). ``must_keep``: ``True`` (all categories), ``False``, a list of
-    category names, or ``"seed"``/``"seed-tight"``. ``scorer``: any :class:`Scorer`
-    (default: the shipped default scorer).
+    category names, or ``"seed"``/``"seed-tight"``. ``scorer``: any :class:`Scorer` or
+    a registered scorer's name (``"model"``, ``"teacher"``, ``"baseline"``; default: the
+    shipped default scorer).
     """
     if not isinstance(text, str):
         raise TersifyError(f"compress() takes str, not {type(text).__name__}")
@@ -164,7 +165,7 @@ def compress(
     if not (0.0 <= threshold <= 1.0 and math.isfinite(threshold)):
         raise TersifyError(f"threshold must be between 0 and 1, got {threshold}")
     config = resolve(must_keep)
-    scorer = scorer if scorer is not None else default_scorer()
+    scorer = as_scorer(scorer)
 
     t0 = time.perf_counter()
     words = segment(text)
@@ -205,9 +206,7 @@ def _spans_kept(words: Words, keep: np.ndarray, spans: Spans) -> int:
         return 0
     if spans.word_mask is not None and keep[spans.word_mask].all():
         return len(spans)  # every word a span touches is kept (always so with the override)
-    s, e = spans.starts, spans.ends
-    first = np.searchsorted(words.ends, s, side="right")
-    last = np.searchsorted(words.starts, e, side="left") - 1
+    first, last = span_words(words, spans.starts, spans.ends)
     dropped_before = np.concatenate(([0], np.cumsum(~keep)))
     dropped_in_span = dropped_before[last + 1] - dropped_before[first]
     return int(np.sum(dropped_in_span == 0))

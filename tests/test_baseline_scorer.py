@@ -1,8 +1,8 @@
 import numpy as np
 
 from tersify import compress
-from tersify.scoring.baseline import BaselineScorer
-from tersify.segment import segment
+from tersify.scorers.baseline import BaselineScorer
+from tersify.text.segment import segment
 
 
 def scores_of(text: str) -> dict[str, float]:

@@ -9,7 +9,7 @@ from tersify import compress
 from tersify.compress import rebuild, select_words
 from tersify.errors import TersifyError
 from tersify.mustkeep import MustKeep
-from tersify.segment import segment
+from tersify.text.segment import segment
 
 
 class FixedScorer:
@@ -206,3 +206,14 @@ def test_rebuild_equals_the_rules_applied_line_by_line(text, flags):
     words = segment(text)
     keep = np.array([flags[i % len(flags)] for i in range(len(words))], dtype=bool)
     assert rebuild(words, keep) == line_by_line_rebuild(text, keep.tolist())
+
+
+def test_scorer_by_name():
+    from tersify.scorers import get_scorer
+
+    text = "The build has failed with exit code 137 after the tests ran.\n"
+    for name in ("teacher", "baseline"):
+        assert compress(text, scorer=name).text == compress(text, scorer=get_scorer(name)).text
+        assert compress(text, scorer=name).stats.scorer == name
+    with pytest.raises(TersifyError, match="unknown scorer"):
+        compress(text, scorer="nope")

@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from tersify.features import REPEATED_LINE, SEEN, repeat_features, token_features
-from tersify.segment import segment
+from tersify.scorers.onnx.features import REPEATED_LINE, SEEN, repeat_features, token_features
+from tersify.text.segment import segment
 
 
 def test_later_mentions_and_repeated_templates_are_flagged():

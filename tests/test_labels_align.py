@@ -8,7 +8,7 @@ import pytest
 from tersify.labels.align import align_labels
 from tersify.labels.correct import DEFAULT_WEIGHT, correct_labels
 from tersify.mustkeep import MustKeep
-from tersify.segment import segment
+from tersify.text.segment import segment
 
 HDFS = (
     "081109 203615 148 INFO dfs.DataNode$PacketResponder: PacketResponder 1 for block blk_38865049064139660 "

@@ -12,11 +12,11 @@ from hypothesis import strategies as st
 
 from tersify import compress
 from tersify.errors import TersifyError
-from tersify.runtime.chunking import stitch, window_owner, window_plan, window_starts
-from tersify.runtime.scorer import DEFAULT_MODEL_DIR, ModelScorer
-from tersify.scoring import get_scorer
-from tersify.scoring.baseline import BaselineScorer
-from tersify.segment import segment
+from tersify.scorers import get_scorer
+from tersify.scorers.baseline import BaselineScorer
+from tersify.scorers.onnx.scorer import DEFAULT_MODEL_DIR, ModelScorer
+from tersify.scorers.onnx.windows import stitch, window_owner, window_plan, window_starts
+from tersify.text.segment import segment
 
 SAMPLE = (Path(__file__).resolve().parent.parent / "samples" / "pytest_failures.txt").read_text()
 
@@ -99,7 +99,7 @@ def test_cached_tokenization_equals_whole_text_encoding(scorer, text):
 
 
 def test_a_full_tokenizer_cache_empties_and_still_encodes_exactly(scorer, monkeypatch):
-    import tersify.tokenizer as tokenizer_module
+    import tersify.scorers.onnx.tokenizer as tokenizer_module
 
     monkeypatch.setattr(tokenizer_module, "CACHE_ENTRIES_MAX", 8)
     scorer.tokenizer.clear_cache()
@@ -112,7 +112,7 @@ def test_a_full_tokenizer_cache_empties_and_still_encodes_exactly(scorer, monkey
 
 
 def _whole_text_encoding(scorer, words):
-    from tersify.tokenizer import safe_text, token_words
+    from tersify.scorers.onnx.tokenizer import safe_text, token_words
 
     enc = scorer.tokenizer.tokenizer.encode(safe_text(words.text), add_special_tokens=False)
     ends = np.asarray(enc.offsets, dtype=np.int64).reshape(-1, 2)[:, 1]
@@ -197,11 +197,12 @@ def test_corrupt_model_file_names_the_path(tmp_path):
 
 
 def test_default_scorer_falls_back_to_baseline_with_a_warning(tmp_path, monkeypatch):
-    import tersify.scoring as scoring
+    import tersify.scorers as scoring
+    from tersify.scorers.onnx.scorer import ModelScorer
 
-    monkeypatch.setitem(scoring.SCORERS, "broken", ("tersify.runtime.scorer:ModelScorer", "test"))
+    monkeypatch.setitem(scoring.SCORERS, "broken", (lambda: ModelScorer(), "test"))
     monkeypatch.setattr(scoring, "DEFAULT_SCORER", "broken")
-    monkeypatch.setattr("tersify.runtime.scorer.DEFAULT_MODEL_DIR", tmp_path / "nowhere")
+    monkeypatch.setattr("tersify.scorers.onnx.scorer.DEFAULT_MODEL_DIR", tmp_path / "nowhere")
     scoring._warn_fallback.cache_clear()
     with pytest.warns(RuntimeWarning, match="nowhere"):
         s = scoring.default_scorer()
@@ -212,7 +213,7 @@ def test_default_scorer_falls_back_to_baseline_with_a_warning(tmp_path, monkeypa
 def test_cli_reports_a_broken_model_in_one_line(tmp_path, monkeypatch, capsys):
     from tersify.cli import main
 
-    monkeypatch.setattr("tersify.runtime.scorer.DEFAULT_MODEL_DIR", tmp_path / "gone")
+    monkeypatch.setattr("tersify.scorers.onnx.scorer.DEFAULT_MODEL_DIR", tmp_path / "gone")
     get_scorer.cache_clear()
     try:
         f = tmp_path / "in.txt"
@@ -227,7 +228,7 @@ def test_cli_reports_a_broken_model_in_one_line(tmp_path, monkeypatch, capsys):
 def test_model_version_names_the_model_file(tmp_path):
     import hashlib
 
-    from tersify.runtime.scorer import ModelScorer
+    from tersify.scorers.onnx.scorer import ModelScorer
 
     scorer = ModelScorer()
     digest = hashlib.sha256((DEFAULT_MODEL_DIR / "model.onnx").read_bytes()).hexdigest()
@@ -239,8 +240,8 @@ def test_concurrent_calls_give_the_sequential_outputs(scorer, monkeypatch):
     # small limits, emptied while other calls use them.
     from concurrent.futures import ThreadPoolExecutor
 
-    import tersify.mustkeep as mustkeep_module
-    import tersify.tokenizer as tokenizer_module
+    import tersify.mustkeep.engine as mustkeep_module
+    import tersify.scorers.onnx.tokenizer as tokenizer_module
 
     texts = [SAMPLE[i : i + 400 + 37 * (i % 5)] for i in range(0, 4000, 97)]
     expected = [compress(t, scorer=scorer).text for t in texts]
@@ -321,7 +322,7 @@ def test_a_failed_background_run_raises_a_clear_error(scorer, monkeypatch):
 
 
 def test_scorers_without_start_are_scored_when_asked():
-    from tersify.scoring import start_scoring
+    from tersify.scorers import start_scoring
 
     words = segment(SAMPLE)
     pending = start_scoring(BaselineScorer(), words)

@@ -8,13 +8,13 @@ import pytest
 torch = pytest.importorskip("torch")
 
 from tersify.errors import TersifyError  # noqa: E402
-from tersify.features import REPEATED_LINE, SEEN, token_features  # noqa: E402
 from tersify.model.architecture import ModelConfig, build_model  # noqa: E402
 from tersify.model.export import export_onnx  # noqa: E402
 from tersify.model.scorer import TorchScorer  # noqa: E402
-from tersify.runtime.scorer import ModelScorer  # noqa: E402
-from tersify.segment import segment  # noqa: E402
-from tersify.tokenizer import WordTokenizer, train_tokenizer  # noqa: E402
+from tersify.scorers.onnx.features import REPEATED_LINE, SEEN, token_features  # noqa: E402
+from tersify.scorers.onnx.scorer import ModelScorer  # noqa: E402
+from tersify.scorers.onnx.tokenizer import WordTokenizer, train_tokenizer  # noqa: E402
+from tersify.text.segment import segment  # noqa: E402
 from tersify.train.config import TrainConfig, load_config  # noqa: E402
 from tersify.train.trainer import lr_factor  # noqa: E402
 

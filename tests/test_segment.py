@@ -1,6 +1,6 @@
 import numpy as np
 
-from tersify.segment import overlapping_words, segment
+from tersify.text.segment import overlapping_words, segment
 
 
 def test_words_are_maximal_non_whitespace_runs_with_offsets_and_lines():

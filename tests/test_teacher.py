@@ -9,8 +9,9 @@ import pytest
 
 from tersify.compress import compress
 from tersify.eval.metrics import content_words, exact_keep_pct, line_fidelity, protected_retention
-from tersify.labels.teacher import TeacherScorer, teach
-from tersify.scoring import get_scorer
+from tersify.labels.teacher import teach
+from tersify.scorers import get_scorer
+from tersify.scorers.rules import TeacherScorer
 
 GUIDE = Path(__file__).resolve().parents[1] / "docs" / "LABELING.md"
 
@@ -33,7 +34,13 @@ EXAMPLES = guide_examples()
 
 
 def test_guide_has_examples():
+    # Every example's reference is extractive (its words are the text's, in order) and the
+    # examples do drop words, so test_guide_examples below checks something.
     assert len(EXAMPLES) >= 5
+    for text, reference in EXAMPLES:
+        words = iter(text.split())
+        assert all(any(w == t for t in words) for w in reference.split()), reference
+    assert sum(len(ref.split()) < len(text.split()) for text, ref in EXAMPLES) >= 3
 
 
 @pytest.mark.parametrize("text,reference", EXAMPLES, ids=[f"example{i}" for i in range(len(EXAMPLES))])

@@ -39,7 +39,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tersify.scoring import available_scorers, default_scorer, get_scorer
+    from tersify.scorers import available_scorers, default_scorer, get_scorer
 
     if args.list_scorers:
         for name, description in available_scorers().items():

@@ -117,7 +117,7 @@ def run_ladder(args: argparse.Namespace) -> int:
 def _promotion(ladder, rows, *, promote: bool, rung: str | None = None,
                model_dir: str | None = None) -> tuple[list[str], str | None]:
     from tersify.experiments import promotion
-    from tersify.runtime.scorer import DEFAULT_MODEL_DIR
+    from tersify.scorers.onnx.scorer import DEFAULT_MODEL_DIR
 
     default = next((r for r in rows if r.name == "default"), None)
     if default is None:

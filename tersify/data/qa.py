@@ -20,7 +20,7 @@ import random
 from collections.abc import Callable
 
 from tersify.data.records import PairRecord
-from tersify.lexicon import is_function_word, is_protected
+from tersify.text.lexicon import is_function_word, is_protected
 
 # Words a Q&A compressor drops besides the function words: hedges and connectives.
 _FILLER = frozenset(

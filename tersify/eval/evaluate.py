@@ -13,7 +13,7 @@ from tersify.compress import compress
 from tersify.data.records import PairRecord
 from tersify.eval.metrics import TokenCounter, aggregate, record_metrics
 from tersify.mustkeep import MustKeep
-from tersify.scoring import Scorer
+from tersify.scorers import Scorer
 
 # Report columns: (metric key, header), in the order every table shows them.
 COLUMNS: tuple[tuple[str, str], ...] = (

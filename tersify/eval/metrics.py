@@ -17,9 +17,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tersify.lexicon import is_decoration, is_function_word, is_protected, normalise
 from tersify.mustkeep import MustKeep, Span
-from tersify.segment import segment
+from tersify.text.lexicon import is_decoration, is_function_word, is_protected, normalise
+from tersify.text.segment import Words, segment
 
 TokenCounter = Callable[[str], int]
 
@@ -214,19 +214,27 @@ def protected_retention(text: str, output: str) -> float:
     return sum(min(n, have[k]) for k, n in want.items()) / sum(want.values())
 
 
-def content_words(text: str, *, must_keep: MustKeep | None = None) -> list[str]:
-    """The distinct content words of a text in order of first mention (normalised): not
-    function words, not decoration, not on a must-keep span, holding a letter."""
-    words = segment(text)
-    mask = _mk(must_keep).word_mask(words)
-    seen: dict[str, None] = {}
+def first_mentions(words: Words, must_keep_mask: np.ndarray) -> np.ndarray:
+    """The first occurrence of each content word: not a function word, decoration or
+    protected word, not on a must-keep span, holding a letter (normalised). Training
+    weighs these words up; :func:`first_mention_retention` counts them."""
+    out = np.zeros(len(words), dtype=bool)
+    seen: set[str] = set()
     for i, w in enumerate(words.strings()):
-        if mask[i] or is_function_word(w) or is_decoration(w) or is_protected(w):
+        if must_keep_mask[i] or is_function_word(w) or is_decoration(w) or is_protected(w):
             continue
         key = normalise(w)
-        if key and any(ch.isalpha() for ch in key):
-            seen.setdefault(key, None)
-    return list(seen)
+        if key and key not in seen and any(ch.isalpha() for ch in key):
+            seen.add(key)
+            out[i] = True
+    return out
+
+
+def content_words(text: str, *, must_keep: MustKeep | None = None) -> list[str]:
+    """The distinct content words of a text in order of first mention (normalised)."""
+    words = segment(text)
+    strings = words.strings()
+    return [normalise(strings[i]) for i in np.flatnonzero(first_mentions(words, _mk(must_keep).word_mask(words)))]
 
 
 def first_mention_retention(text: str, output: str, *, must_keep: MustKeep | None = None) -> float:

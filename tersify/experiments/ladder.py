@@ -183,7 +183,7 @@ def describe(name: str, cfg: LadderConfig) -> str:
     if name == "baseline":
         return f"the {cfg.baseline!r} rule scorer"
     if name == "default":
-        return "the shipped default model (tersify/models/default)"
+        return "the shipped default model (tersify/assets/default)"
     raise TersifyError(f"unknown rung {name!r} (known: {', '.join(known_rungs(cfg))}, v-self-N)")
 
 
@@ -349,11 +349,11 @@ class Ladder:
         return out
 
     def _reference_row(self, name: str) -> Row:
-        from tersify.scoring import get_scorer
+        from tersify.scorers import get_scorer
 
         extra: dict[str, Any] = {}
         if name == "default":
-            from tersify.runtime.scorer import DEFAULT_MODEL_DIR
+            from tersify.scorers.onnx.scorer import DEFAULT_MODEL_DIR
 
             extra = {"model": _file_digest(DEFAULT_MODEL_DIR / "model.onnx")}
         elif name == "baseline":
@@ -364,7 +364,7 @@ class Ladder:
             return cached
         t0 = time.time()
         if name == "default":
-            from tersify.runtime.scorer import DEFAULT_MODEL_DIR, ModelScorer
+            from tersify.scorers.onnx.scorer import DEFAULT_MODEL_DIR, ModelScorer
 
             scorer = ModelScorer(DEFAULT_MODEL_DIR)
             model_dir: str | None = str(DEFAULT_MODEL_DIR)
@@ -418,7 +418,7 @@ class Ladder:
             records = self.records(spec["data"])
         train_stats = label_quality(records, force=spec["force"], weight=spec["weight"])
         result = self._train(name, spec, records)
-        from tersify.runtime.scorer import ModelScorer
+        from tersify.scorers.onnx.scorer import ModelScorer
 
         model_dir = self.runs / name / "model"
         self.log(f"{name}: evaluating")
@@ -434,7 +434,7 @@ class Ladder:
     def _self_labelled(self, parent: Row) -> list[PairRecord]:
         """v-domain's training texts, referenced by ``parent`` + the override."""
         from tersify.compress import compress
-        from tersify.runtime.scorer import ModelScorer
+        from tersify.scorers.onnx.scorer import ModelScorer
 
         if not parent.model_dir:
             raise TersifyError(f"{parent.name} has no model to label with")
@@ -481,7 +481,7 @@ class Ladder:
         names = [*MAIN_RUNGS, *sweep_names(self.cfg)]
         for n in ("teacher", "baseline"):
             self.row(n)
-        from tersify.runtime.scorer import DEFAULT_MODEL_DIR
+        from tersify.scorers.onnx.scorer import DEFAULT_MODEL_DIR
 
         if (DEFAULT_MODEL_DIR / "model.onnx").is_file():
             self.row("default")
@@ -508,7 +508,7 @@ def label_quality(records: list[PairRecord], *, force: bool, weight: float) -> d
     mk = MustKeep()
     refs = [(r.text, r.reference or "") for r in records]
     labelled = [label_record(r, None, mk, weight, force=force) for r in records]
-    from tersify.segment import segment
+    from tersify.text.segment import segment
 
     label_refs = [(x.text, rebuild(segment(x.text), x.labels.astype(bool))) for x in labelled]
     return {"ref_mk_in_ref": mk_in_ref(refs, must_keep=mk), "label_mk_in_ref": mk_in_ref(label_refs, must_keep=mk)}

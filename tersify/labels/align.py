@@ -21,8 +21,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tersify.lexicon import normalise
-from tersify.segment import Words, segment
+from tersify.text.lexicon import normalise
+from tersify.text.segment import Words, segment
 
 DEFAULT_WINDOW = 150
 # Thresholds above which a pair's labels are too noisy to train on (reported by the filters).

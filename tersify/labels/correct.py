@@ -8,7 +8,7 @@ import numpy as np
 
 from tersify.errors import TersifyError
 from tersify.mustkeep import MustKeep
-from tersify.segment import Words
+from tersify.text.segment import Words
 
 DEFAULT_WEIGHT = 6.0
 SEED_WEIGHTS: dict[str, float] = {"seed-v3": 3.0, "seed-v4": 6.0, "strong": 10.0}

@@ -1,6 +1,6 @@
 """The learned compressor's network, for training and export (imports torch).
 
-Inference does not use this package: :mod:`tersify.runtime` runs the exported ONNX
+Inference does not use this package: :mod:`tersify.scorers.onnx` runs the exported ONNX
 model with onnxruntime, tokenizers and numpy only.
 """
 

@@ -38,7 +38,7 @@ class ModelConfig:
     span_channels: int = 32
     span_kernel: int = 5
     max_length: int = 256
-    # Whole-text repeat features (tersify.features) as a second input, embedded and
+    # Whole-text repeat features (tersify.scorers.onnx.features) as a second input, embedded and
     # added to the token embeddings.
     features: bool = False
 
@@ -72,7 +72,7 @@ class DualHeadTokenClassifier(nn.Module):
     """Returns per-token keep logits [B,T,2], span probabilities [B,T] and final scores [B,T].
 
     With ``n_feature_values`` > 0 the model also takes per-token feature codes
-    (:func:`tersify.features.repeat_features`), embedded and added to the token embeddings.
+    (:func:`tersify.scorers.onnx.features.repeat_features`), embedded and added to the token embeddings.
     """
 
     def __init__(self, encoder: nn.Module, hidden: int, span_channels: int = 32, span_kernel: int = 5,
@@ -98,7 +98,7 @@ class DualHeadTokenClassifier(nn.Module):
                 features: torch.Tensor | None = None) -> tuple[torch.Tensor, ...]:
         if self.feature_embedding is not None:
             if features is None:
-                raise TersifyError("this model needs per-token features (tersify.features)")
+                raise TersifyError("this model needs per-token features (tersify.scorers.onnx.features)")
             embeds = self.encoder.get_input_embeddings()(input_ids) + self.feature_embedding(features)
             h = self.encoder(inputs_embeds=embeds, attention_mask=attention_mask).last_hidden_state
         else:
@@ -123,7 +123,7 @@ class ScoresOnly(nn.Module):
 
 
 def build_model(config: ModelConfig, vocab_size: int, pad_id: int = 0) -> DualHeadTokenClassifier:
-    from tersify.features import N_FEATURE_VALUES
+    from tersify.scorers.onnx.features import N_FEATURE_VALUES
 
     encoder = build_encoder(config, vocab_size, pad_id)
     hidden = int(encoder.config.hidden_size)

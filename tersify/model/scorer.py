@@ -1,4 +1,4 @@
-"""The torch twin of :class:`tersify.runtime.ModelScorer`, for evaluation during training
+"""The torch twin of :class:`tersify.scorers.onnx.ModelScorer`, for evaluation during training
 and for checking the ONNX export: same tokenizer, windows and word rule, torch forward."""
 
 from __future__ import annotations
@@ -6,11 +6,11 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from tersify.features import token_features
 from tersify.model.architecture import DualHeadTokenClassifier
-from tersify.runtime.chunking import stitch, window_plan
-from tersify.segment import Words
-from tersify.tokenizer import WordTokenizer, word_scores
+from tersify.scorers.onnx.features import token_features
+from tersify.scorers.onnx.tokenizer import WordTokenizer, word_scores
+from tersify.scorers.onnx.windows import batched_windows, stitch
+from tersify.text.segment import Words
 
 
 class TorchScorer:
@@ -31,16 +31,12 @@ class TorchScorer:
             return np.zeros(0, dtype=np.float32)
         was_training = self.model.training
         self.model.eval()
-        starts, width = window_plan(n_tokens, self.length, self.context)
-        index = starts[:, None] + np.arange(width)[None, :]
-        windows = torch.from_numpy(ids[index])
-        feats = None
-        if self.model.uses_features:
-            feats = torch.from_numpy(features[index] if features is not None else np.zeros_like(ids[index]))
+        starts, batches = batched_windows(ids, features, self.length, self.context, self.batch_windows,
+                                          self.model.uses_features)
         outs = []
-        for b in range(0, windows.shape[0], self.batch_windows):
-            batch = windows[b : b + self.batch_windows]
-            f = feats[b : b + self.batch_windows] if feats is not None else None
+        for batch, feature_batch in batches:
+            batch = torch.from_numpy(batch)
+            f = torch.from_numpy(feature_batch) if feature_batch is not None else None
             outs.append(self.model(batch, torch.ones_like(batch), f)[2].float().numpy())
         self.model.train(was_training)
         return stitch(np.concatenate(outs), starts, n_tokens)

@@ -32,7 +32,7 @@ from tersify.proxy.providers import ROUTES, ToolText, provider_for
 from tersify.proxy.providers import Route as ToolRoute
 from tersify.proxy.stats import ProxyStats
 from tersify.proxy.store import PairStore
-from tersify.scoring import Scorer
+from tersify.scorers import Scorer
 
 log = logging.getLogger("tersify.proxy")
 

@@ -16,7 +16,7 @@ import tersify
 from tersify.compress import compress
 from tersify.proxy.stats import ProxyStats
 from tersify.proxy.store import PairStore, content_hash
-from tersify.scoring import Scorer, default_scorer
+from tersify.scorers import Scorer, default_scorer
 
 
 def approx_tokens(text: str) -> int:

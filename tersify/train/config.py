@@ -41,7 +41,7 @@ class TrainConfig:
     name: str = "default"
     seed: int = 0
     run_dir: str = "runs/default"  # checkpoints, metrics, fp32 ONNX (git-ignored)
-    model_dir: str = "tersify/models/default"  # where the shipped files are written
+    model_dir: str = "tersify/assets/default"  # where the shipped files are written
     vocab_size: int = 8192
     context: int = 16  # tokens of context each side of a window's scored part
     eval_sets: list[str] = field(default_factory=lambda: ["agent", "dense"])

@@ -17,13 +17,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from tersify.data.records import PairRecord
-from tersify.features import token_features
+from tersify.eval.metrics import first_mentions
 from tersify.labels.correct import correct_labels
-from tersify.lexicon import is_decoration, is_function_word, is_protected, normalise
 from tersify.mustkeep import MustKeep
-from tersify.runtime.chunking import window_starts
-from tersify.segment import Words, segment
-from tersify.tokenizer import PAD_ID, WordTokenizer
+from tersify.scorers.onnx.features import token_features
+from tersify.scorers.onnx.tokenizer import PAD_ID, WordTokenizer
+from tersify.scorers.onnx.windows import window_starts
+from tersify.text.segment import segment
 from tersify.train.config import DataConfig
 
 
@@ -121,20 +121,6 @@ def label_record(record: PairRecord, teacher, must_keep: MustKeep, weight: float
         boost = first_mentions(words, mk) & (labels == 1)
         weights[boost] = np.maximum(weights[boost], np.float32(first_mention_weight))
     return Labelled(record.text, labels, weights, record.source)
-
-
-def first_mentions(words: Words, must_keep_mask: np.ndarray) -> np.ndarray:
-    """The first occurrence of each content word (the words ``first_mention_retention`` counts)."""
-    out = np.zeros(len(words), dtype=bool)
-    seen: set[str] = set()
-    for i, w in enumerate(words.strings()):
-        if must_keep_mask[i] or is_function_word(w) or is_decoration(w) or is_protected(w):
-            continue
-        key = normalise(w)
-        if key and key not in seen and any(ch.isalpha() for ch in key):
-            seen.add(key)
-            out[i] = True
-    return out
 
 
 @dataclass(frozen=True)

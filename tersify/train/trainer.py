@@ -28,8 +28,8 @@ from tersify.model.architecture import DualHeadTokenClassifier, build_model
 from tersify.model.export import export_onnx, quantize_if_faithful
 from tersify.model.scorer import TorchScorer
 from tersify.mustkeep import MustKeep
-from tersify.segment import segment
-from tersify.tokenizer import PAD_ID, WordTokenizer, train_tokenizer
+from tersify.scorers.onnx.tokenizer import PAD_ID, WordTokenizer, train_tokenizer
+from tersify.text.segment import segment
 from tersify.train.config import TrainConfig
 from tersify.train.data import (
     Windows,
@@ -109,7 +109,7 @@ def train(cfg: TrainConfig, log: Callable[[str], None] = print, epochs: int | No
         sets = {"holdout": held_recs}
     log(f"training on {len(train_recs)} records, {len(held_recs)} held out")
 
-    from tersify.labels.teacher import TeacherScorer
+    from tersify.scorers.rules import TeacherScorer
 
     teacher, mk = TeacherScorer(), MustKeep()
     with _progress() as prog:
@@ -212,7 +212,7 @@ def _summary(metrics: dict[str, dict[str, float]]) -> str:
 def export(model: DualHeadTokenClassifier, tokenizer: WordTokenizer, cfg: TrainConfig,
            held: list[PairRecord], log: Callable[[str], None]) -> dict[str, Any]:
     """ONNX export to ``run_dir``, int8 if it agrees with fp32, then the shipped files to ``model_dir``."""
-    from tersify.runtime.scorer import ModelScorer
+    from tersify.scorers.onnx.scorer import ModelScorer
 
     run_dir, model_dir = Path(cfg.run_dir), Path(cfg.model_dir)
     staging = run_dir / "export"

@@ -88,6 +88,14 @@ def segment(text: str) -> Words:
     return Words(text, starts, ends, lines, line_starts)
 
 
+def span_words(words: Words, span_starts: np.ndarray, span_ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each character span ``[start, end)``, the first and last word it touches
+    (``first > last`` when it touches none)."""
+    first = np.searchsorted(words.ends, span_starts, side="right")
+    last = np.searchsorted(words.starts, span_ends, side="left") - 1
+    return first, last
+
+
 def overlapping_words(words: Words, span_starts: np.ndarray, span_ends: np.ndarray) -> np.ndarray:
     """Boolean mask of the words that overlap any of the character spans ``[start, end)``.
 
@@ -97,9 +105,7 @@ def overlapping_words(words: Words, span_starts: np.ndarray, span_ends: np.ndarr
     mask = np.zeros(len(words), dtype=bool)
     if len(words) == 0 or span_starts.shape[0] == 0:
         return mask
-    # First word whose end is after the span start, last word whose start is before the span end.
-    first = np.searchsorted(words.ends, span_starts, side="right")
-    last = np.searchsorted(words.starts, span_ends, side="left") - 1
+    first, last = span_words(words, span_starts, span_ends)
     valid = first <= last
     first, last = first[valid], last[valid]
     if first.shape[0] == 0:

@@ -53,3 +53,19 @@ def stitch(window_scores: np.ndarray, starts: np.ndarray, n_tokens: int) -> np.n
     owner = window_owner(n_tokens, starts, length)
     positions = np.arange(n_tokens, dtype=np.int64) - starts[owner]
     return window_scores[owner, positions]
+
+
+def batched_windows(ids: np.ndarray, features: np.ndarray | None, length: int, context: int, batch_windows: int,
+                    with_features: bool) -> tuple[np.ndarray, list[tuple[np.ndarray, np.ndarray | None]]]:
+    """Cut a token sequence into the windows of :func:`window_plan`, in batches of at most
+    ``batch_windows``: ``(starts, [(ids, features), ...])`` (features ``None`` unless
+    ``with_features``; none given count as zeros)."""
+    starts, width = window_plan(ids.shape[0], length, context)
+    index = starts[:, None] + np.arange(width, dtype=np.int64)[None, :]
+    windows = ids[index]
+    feats = None
+    if with_features:
+        feats = features[index] if features is not None else np.zeros_like(windows)
+    batches = [(windows[b : b + batch_windows], feats[b : b + batch_windows] if feats is not None else None)
+               for b in range(0, windows.shape[0], batch_windows)]
+    return starts, batches

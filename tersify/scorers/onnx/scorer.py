@@ -1,10 +1,10 @@
-"""The ``model`` scorer: the shipped ONNX model behind the :class:`~tersify.scoring.Scorer` protocol.
+"""The ``model`` scorer: the shipped ONNX model behind the :class:`~tersify.scorers.Scorer` protocol.
 
 A model directory holds ``model.onnx`` (ids, mask -> per-token final scores),
 ``tokenizer.json`` and ``config.json`` (window length and context). The whole text is
-tokenized once, cut into overlapping windows (:mod:`tersify.runtime.chunking`), scored in
+tokenized once, cut into overlapping windows (:mod:`tersify.scorers.onnx.windows`), scored in
 batches and stitched back; word scores are the mean of their token scores
-(:func:`tersify.tokenizer.word_scores`).
+(:func:`tersify.scorers.onnx.tokenizer.word_scores`).
 
 :meth:`ModelScorer.start` runs the model on one of onnxruntime's own threads and returns
 at once, so ``compress()`` finds must-keep spans (pure Python, holding the GIL) while the
@@ -23,12 +23,12 @@ from pathlib import Path
 import numpy as np
 
 from tersify.errors import TersifyError
-from tersify.features import token_features
-from tersify.runtime.chunking import stitch, window_plan
-from tersify.segment import Words
-from tersify.tokenizer import WordTokenizer, word_scores
+from tersify.scorers.onnx.features import token_features
+from tersify.scorers.onnx.tokenizer import WordTokenizer, word_scores
+from tersify.scorers.onnx.windows import batched_windows, stitch
+from tersify.text.segment import Words
 
-DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "default"
+DEFAULT_MODEL_DIR = Path(__file__).resolve().parents[2] / "assets" / "default"
 BATCH_WINDOWS = 64  # windows per onnxruntime call: large enough to amortise the call, small in memory
 # start() runs the model in the background when at least 1 in this many words is new to the
 # tokenizer; with fewer, a run in place on all threads costs less than the hand-over.
@@ -65,7 +65,7 @@ class ModelScorer:
         # Lean graphs take ids only; Hugging Face exports also take a mask (always ones here).
         inputs = {i.name for i in self.session.get_inputs()}
         self._needs_mask = "attention_mask" in inputs
-        self.uses_features = "features" in inputs  # whole-text repeat features (tersify.features)
+        self.uses_features = "features" in inputs  # whole-text repeat features (tersify.scorers.onnx.features)
         # Names the exact model in the proxy's pair log and cache key: a retrained model
         # gives new outputs, not the cached ones of its predecessor.
         self.version = hashlib.sha256(model_path.read_bytes()).hexdigest()[:12]
@@ -104,20 +104,14 @@ class ModelScorer:
         n_tokens = ids.shape[0]
         if n_tokens == 0:
             return lambda: np.zeros(0, dtype=np.float32)
-        starts, width = window_plan(n_tokens, self.length, self.context)
-        index = starts[:, None] + np.arange(width, dtype=np.int64)[None, :]
-        windows = ids[index]
-        if self.uses_features:
-            feature_windows = features[index] if features is not None else np.zeros_like(windows)
-        mask = np.ones((min(BATCH_WINDOWS, windows.shape[0]), width), dtype=np.int64) if self._needs_mask else None
+        starts, windows = batched_windows(ids, features, self.length, self.context, BATCH_WINDOWS, self.uses_features)
         batches = []
-        for b in range(0, windows.shape[0], BATCH_WINDOWS):
-            batch = windows[b : b + BATCH_WINDOWS]
+        for batch, feature_batch in windows:
             feeds = {"input_ids": batch}
-            if mask is not None:
-                feeds["attention_mask"] = mask[: batch.shape[0]]
-            if self.uses_features:
-                feeds["features"] = feature_windows[b : b + BATCH_WINDOWS]
+            if self._needs_mask:
+                feeds["attention_mask"] = np.ones(batch.shape, dtype=np.int64)
+            if feature_batch is not None:
+                feeds["features"] = feature_batch
             batches.append(feeds)
         if background and len(batches) == 1 and self._background_slot.acquire(blocking=False):
             try:

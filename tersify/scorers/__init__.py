@@ -7,7 +7,6 @@ keep mask -> output). ``compress()`` applies the must-keep override and the
 
 from __future__ import annotations
 
-import importlib
 import warnings
 from collections.abc import Callable
 from functools import cache
@@ -16,7 +15,7 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 
 from tersify.errors import TersifyError
-from tersify.segment import Words
+from tersify.text.segment import Words
 
 
 @runtime_checkable
@@ -41,14 +40,33 @@ def start_scoring(scorer: Scorer, words: Words) -> Callable[[], np.ndarray]:
     return lambda: scorer.score(words)
 
 
-# name -> ("module:factory", description). Factories take no arguments.
-SCORERS: dict[str, tuple[str, str]] = {
-    "baseline": ("tersify.scoring.baseline:BaselineScorer", "rules: function words and repeated templates low"),
-    "model": ("tersify.runtime.scorer:ModelScorer", "learned dual-head encoder shipped in the package (ONNX)"),
-    "teacher": ("tersify.labels.teacher:TeacherScorer", "the rule-based labelling teacher (docs/LABELING.md)"),
+def _baseline() -> Scorer:
+    from tersify.scorers.baseline import BaselineScorer
+
+    return BaselineScorer()
+
+
+def _model() -> Scorer:
+    from tersify.scorers.onnx.scorer import ModelScorer
+
+    return ModelScorer()
+
+
+def _teacher() -> Scorer:
+    from tersify.scorers.rules import TeacherScorer
+
+    return TeacherScorer()
+
+
+# name -> (factory, description). Factories take no arguments; each imports its module
+# when called, so importing tersify loads no scorer (and never onnxruntime).
+SCORERS: dict[str, tuple[Callable[[], Scorer], str]] = {
+    "baseline": (_baseline, "rules: function words and repeated templates low"),
+    "model": (_model, "learned dual-head encoder shipped in the package (ONNX)"),
+    "teacher": (_teacher, "the rule-based labelling teacher (docs/LABELING.md)"),
 }
 
-# The shipped model (tersify/models/default): it keeps every must-keep span and protected word
+# The shipped model (tersify/assets/default): it keeps every must-keep span and protected word
 # on its own and preserves every line on the eval sets (BENCHMARKS.md).
 DEFAULT_SCORER = "model"
 # What default_scorer() falls back to (with a warning) when the default cannot be loaded.
@@ -64,8 +82,16 @@ def get_scorer(name: str) -> Scorer:
     """A scorer by name (built once per process: models load once)."""
     if name not in SCORERS:
         raise TersifyError(f"unknown scorer {name!r} (known: {', '.join(SCORERS)})")
-    module_name, _, factory = SCORERS[name][0].partition(":")
-    return getattr(importlib.import_module(module_name), factory)()
+    return SCORERS[name][0]()
+
+
+def as_scorer(scorer: Scorer | str | None) -> Scorer:
+    """``scorer`` itself, the registered scorer of that name, or the default for ``None``."""
+    if scorer is None:
+        return default_scorer()
+    if isinstance(scorer, str):
+        return get_scorer(scorer)
+    return scorer
 
 
 def default_scorer() -> Scorer:
@@ -88,5 +114,5 @@ def _warn_fallback(reason: str) -> None:
     warnings.warn(f"{reason}; using the {FALLBACK_SCORER!r} scorer instead", RuntimeWarning, stacklevel=3)
 
 
-__all__ = ["DEFAULT_SCORER", "FALLBACK_SCORER", "SCORERS", "Scorer", "available_scorers", "default_scorer", "get_scorer",
-           "start_scoring"]
+__all__ = ["DEFAULT_SCORER", "FALLBACK_SCORER", "SCORERS", "Scorer", "as_scorer", "available_scorers", "default_scorer",
+           "get_scorer", "start_scoring"]

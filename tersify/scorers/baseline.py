@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from tersify.lexicon import FUNCTION_WORDS, VALUE, is_decoration, line_template, normalise
-from tersify.segment import Words
+from tersify.text.lexicon import FUNCTION_WORDS, VALUE, is_decoration, normalise
+from tersify.text.segment import Words
+from tersify.text.templates import lines
 
 SCORE_CONTENT_FIRST = 0.9
 SCORE_CONTENT_REPEAT = 0.7
@@ -26,15 +27,10 @@ class BaselineScorer:
         scores = np.empty(n, dtype=np.float32)
         if n == 0:
             return scores
-        strings = words.strings()
-        bounds = words.line_bounds()
         seen_templates: set[tuple[str, ...]] = set()
         seen_words: set[str] = set()
-        for i, j in zip(bounds[:-1], bounds[1:], strict=True):
-            if i == j:
-                continue
-            line_words = strings[i:j]
-            template = line_template(line_words)
+        for line in lines(words):
+            i, line_words, template = line.first, line.words, line.template
             repeated = len(line_words) > 1 and template in seen_templates
             seen_templates.add(template)
             for k, word in enumerate(line_words):

@@ -93,3 +93,8 @@ def template_word(word: str) -> str:
     """A word as a line template shows it: ``<*>`` for a value, else the word itself
     (cached: a log repeats its words line after line)."""
     return VALUE if _VALUE.fullmatch(word) or _DATE_WORD.fullmatch(normalise(word)) else word
+
+
+def clear_caches() -> None:
+    """Forget the template words remembered across calls (benchmarks measure cold passes)."""
+    template_word.cache_clear()

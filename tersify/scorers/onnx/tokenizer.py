@@ -7,7 +7,7 @@ Pre-tokenization keeps each word together with the whitespace before it (``"\\n 
 is one pre-token): BPE then learns pieces such as ``ĠĠĠĠ`` (indentation) and ``Ċ`` (line
 break), so the model sees line structure and indentation, and no merge ever crosses a
 word boundary. Every token therefore belongs to at most one word of
-:func:`tersify.segment.segment`, which makes the token -> word map a single
+:func:`tersify.text.segment.segment`, which makes the token -> word map a single
 ``searchsorted``.
 
 Word scores come from subword scores by the **mean** over the word's tokens. Training
@@ -29,7 +29,7 @@ import numpy as np
 from tokenizers import Regex, Tokenizer, decoders, models, pre_tokenizers, trainers
 
 from tersify.errors import TersifyError
-from tersify.segment import Words
+from tersify.text.segment import Words
 
 PAD, UNK = "<pad>", "<unk>"
 PAD_ID = 0

@@ -10,15 +10,16 @@ model as a small per-token input (an embedding added to the token embedding):
 * ``SEEN``: the word (lower-cased, surrounding punctuation stripped) occurs on an
   earlier line;
 * ``REPEATED_LINE``: the word's line has the same template (values masked, see
-  :func:`tersify.lexicon.line_template`) as an earlier line.
+  :func:`tersify.text.lexicon.line_template`) as an earlier line.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from tersify.lexicon import line_template, normalise
-from tersify.segment import Words
+from tersify.text.lexicon import normalise
+from tersify.text.segment import Words
+from tersify.text.templates import lines
 
 SEEN = 1
 REPEATED_LINE = 2
@@ -31,21 +32,14 @@ def repeat_features(words: Words) -> np.ndarray:
     out = np.zeros(n, dtype=np.int64)
     if n == 0:
         return out
-    strings = words.strings()
-    bounds = words.line_bounds()
     mentioned: set[str] = set()
     templates: set[tuple[str, ...]] = set()
-    for k in range(words.n_lines):
-        a, b = bounds[k], bounds[k + 1]
-        if a == b:
-            continue
-        line = strings[a:b]
-        keys = [normalise(w) for w in line]
-        template = line_template(line)
-        repeated = REPEATED_LINE if template in templates else 0
-        out[a:b] = [(SEEN if key in mentioned else 0) | repeated for key in keys]
+    for line in lines(words):
+        keys = [normalise(w) for w in line.words]
+        repeated = REPEATED_LINE if line.template in templates else 0
+        out[line.first : line.last] = [(SEEN if key in mentioned else 0) | repeated for key in keys]
         mentioned.update(keys)
-        templates.add(template)
+        templates.add(line.template)
     return out
 
 

@@ -1,0 +1,1 @@
+"""Text: segmentation into words and lines, the shared word lists, and the line walk."""
