@@ -5,10 +5,11 @@ flags, error names, negations, ...), lines, order and indentation. Importing the
 does not import torch.
 """
 
+from tersify.compaction import expand
 from tersify.compress import CompressResult, CompressStats, compress
 from tersify.errors import TersifyError
 from tersify.mustkeep import CATEGORIES, MustKeep
 
 __version__ = "0.1.0"
 
-__all__ = ["CATEGORIES", "CompressResult", "CompressStats", "MustKeep", "TersifyError", "compress", "__version__"]
+__all__ = ["CATEGORIES", "CompressResult", "CompressStats", "MustKeep", "TersifyError", "compress", "expand", "__version__"]

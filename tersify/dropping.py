@@ -10,6 +10,7 @@ Named noise (``tersify.regions.noise_spans``) goes whole, whatever its kind.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from tersify.regions import DROP_POLICY, Drop, Kind
-from tersify.segment import Words, overlapping_words
+from tersify.text.segment import Words, overlapping_words
 
 ARTICLES = frozenset({"a", "an", "the", "A", "An", "The"})
 
@@ -110,3 +111,26 @@ def inside_spans(words: Words, span_starts: np.ndarray, span_ends: np.ndarray) -
     inside = np.zeros(len(words), dtype=bool)
     inside[ok] = words.ends[ok] <= e[at[ok]]
     return inside
+
+
+def select_words(
+    scores: np.ndarray, must_keep: np.ndarray, *, threshold: float = 0.5, rate: float | None = None
+) -> np.ndarray:
+    """The keep mask among scored words. Must-keep words are always kept.
+
+    Without ``rate``: a word is kept when its score is above ``threshold``. With
+    ``rate``: one global budget of ``round(rate * n)`` words; must-keep words count
+    toward it and the rest is filled with the best-scored words (earlier wins ties).
+    When must-keep words alone exceed the budget they are all kept, nothing else.
+    """
+    n = scores.shape[0]
+    if rate is None:
+        return must_keep | (scores > threshold)
+    budget = math.floor(rate * n + 0.5)
+    keep = must_keep.copy()
+    room = budget - int(must_keep.sum())
+    if room > 0:
+        candidates = np.flatnonzero(~must_keep)
+        order = np.argsort(-scores[candidates], kind="stable")
+        keep[candidates[order[:room]]] = True
+    return keep

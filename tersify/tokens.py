@@ -1,49 +1,81 @@
 """Real-token counting, offline: OpenAI's o200k_base and cl100k_base byte-pair encodings.
 
-Savings are counted in the tokens a model is billed for, not in words or characters. The
-``bpe-openai`` package carries its tables inside the wheel, so nothing is downloaded at
-run time. Encoders are built once per process.
+Savings are counted in the tokens a model is billed for, not in words or characters.
+``tiktoken`` does the encoding; its rank files ship in ``tersify/assets/encodings`` (checked
+against tiktoken's published hashes), so nothing is downloaded at run time. An encoder is
+built once per process (about a second on a laptop CPU) and is thread-safe.
 """
 
 from __future__ import annotations
 
+import binascii
+import gzip
+import hashlib
+import threading
 from functools import cache
+from importlib import resources
+from typing import NamedTuple
 
 from tersify.errors import TersifyError
 
 DEFAULT_ENCODING = "o200k_base"
-ENCODINGS = ("o200k_base", "cl100k_base")
+
+
+class _Spec(NamedTuple):
+    sha256: str  # of the uncompressed rank file, as tiktoken publishes it
+    pat_str: str  # the pre-tokenizer, as in tiktoken_ext.openai_public
+    special_tokens: dict[str, int]
+
+
+_SPECS: dict[str, _Spec] = {
+    "o200k_base": _Spec(
+        "446a9538cb6c348e3516120d7c08b09f57c36495e2acfffe59a5bf8b0cfb1a2d",
+        "|".join([
+            r"""[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?""",
+            r"""[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?""",
+            r"""\p{N}{1,3}""",
+            r""" ?[^\s\p{L}\p{N}]+[\r\n/]*""",
+            r"""\s*[\r\n]+""",
+            r"""\s+(?!\S)""",
+            r"""\s+""",
+        ]),
+        {"<|endoftext|>": 199999, "<|endofprompt|>": 200018},
+    ),
+    "cl100k_base": _Spec(
+        "223921b76ee99bde995b7ff738513eef100fb51d18c93597a113bcffe865b2a7",
+        r"""'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+| ?[^\s\p{L}\p{N}]++[\r\n]*+|\s++$|\s*[\r\n]|\s+(?!\S)|\s""",
+        {"<|endoftext|>": 100257, "<|fim_prefix|>": 100258, "<|fim_middle|>": 100259, "<|fim_suffix|>": 100260,
+         "<|endofprompt|>": 100276},
+    ),
+}
+ENCODINGS = tuple(_SPECS)
+_LOCK = threading.Lock()  # concurrent first calls (the proxy) build the encoder once
+
+
+def encoder(encoding: str = DEFAULT_ENCODING):
+    """The ``tiktoken.Encoding`` for ``encoding``, built once per process."""
+    if encoding not in _SPECS:
+        raise TersifyError(f"unknown token encoding {encoding!r} (known: {', '.join(_SPECS)})")
+    with _LOCK:
+        return _build(encoding)
 
 
 @cache
-def _encoder(encoding: str):
-    if encoding not in ENCODINGS:
-        raise TersifyError(f"unknown token encoding {encoding!r} (known: {', '.join(ENCODINGS)})")
-    try:
-        import bpe_openai
-    except ImportError as exc:  # a broken install; the package is a dependency
-        raise TersifyError("token counting needs the 'bpe-openai' package: pip install bpe-openai") from exc
-    return bpe_openai.get_encoding(encoding)
+def _build(encoding: str):
+    import tiktoken
 
-
-# The encoder refuses very long inputs; longer texts are counted in pieces cut after a
-# newline (a piece boundary can shift the count by a token at most).
-_PIECE_CHARS = 200_000
+    spec = _SPECS[encoding]
+    packed = resources.files("tersify.assets").joinpath("encodings", f"{encoding}.tiktoken.gz").read_bytes()
+    raw = gzip.decompress(packed)
+    if hashlib.sha256(raw).hexdigest() != spec.sha256:
+        raise TersifyError(f"the {encoding} rank file shipped with tersify is corrupt (hash mismatch); reinstall")
+    parts = raw.split()
+    ranks = dict(zip(map(binascii.a2b_base64, parts[0::2]), map(int, parts[1::2]), strict=True))
+    return tiktoken.Encoding(encoding, pat_str=spec.pat_str, mergeable_ranks=ranks, special_tokens=spec.special_tokens)
 
 
 def count_tokens(text: str, encoding: str = DEFAULT_ENCODING) -> int:
     """How many tokens ``text`` is in ``encoding`` (special-token text counts as plain text)."""
     if not text:
         return 0
-    encode = _encoder(encoding).encode_ordinary
-    if len(text) <= _PIECE_CHARS:
-        return len(encode(text))
-    total, at, n = 0, 0, len(text)
-    while at < n:
-        cut = text.rfind("\n", at, at + _PIECE_CHARS) + 1 if at + _PIECE_CHARS < n else n
-        if cut <= at:  # no newline in reach: cut at a space, else anywhere
-            cut = text.rfind(" ", at, at + _PIECE_CHARS) + 1
-            cut = cut if cut > at else at + _PIECE_CHARS
-        total += len(encode(text[at:cut]))
-        at = cut
-    return total
+    return len(encoder(encoding).encode_ordinary(text))

@@ -13,6 +13,7 @@ from tersify.errors import TersifyError
 # Subcommand modules, imported lazily so `tersify compress` never pays for training imports.
 COMMAND_MODULES = [
     "tersify.cli.compress_cmd",
+    "tersify.cli.expand_cmd",
     "tersify.cli.data_cmd",
     "tersify.cli.train_cmd",
     "tersify.cli.proxy_cmd",

@@ -18,13 +18,23 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "compress",
         help="compress a tool output (file or stdin) and print the result",
-        description="Drop filler words from a tool output. Kept words are copied byte for byte; lines, "
-        "their order and indentation stay; every must-keep span (numbers, paths, flags, error names, "
-        "negations, ...) survives. Bytes that are not UTF-8 pass through unchanged.",
+        description="Compress a tool output in two steps. First, repetition is rewritten reversibly "
+        "(runs of identical lines, lines of one template, aligned tables, JSON) under plain-word markers "
+        "such as '[previous line repeated 12 more times]', where that saves tokens; `tersify expand` gives "
+        "back the exact input. Then, unless --lossless, filler words are dropped from prose lines only: "
+        "JSON, diffs, code, logs, tables and status lines are never cut into, error lines lose at most "
+        "articles, and every must-keep span (numbers, paths, flags, error names, negations, ...) survives. "
+        "Kept words are copied byte for byte; lines keep their order and indentation. Bytes that are not "
+        "UTF-8 pass through unchanged. Token counts are o200k_base.",
     )
     p.add_argument("file", nargs="?", default="-", help="input file, or - for standard input (default)")
+    p.add_argument("--lossless", action="store_true",
+                   help="reversible compaction only: `tersify expand` gives back the exact input")
+    p.add_argument("--show", action="store_true",
+                   help="show what happened instead of printing the result: compacted blocks and dropped "
+                   "words marked (for a person deciding whether to trust it)")
     p.add_argument("--rate", type=unit_interval("rate"), default=None,
-                   help="target share of words to keep over the whole text, 0-1 (default: use --threshold)")
+                   help="target share of prose words to keep, 0-1 (default: use --threshold)")
     p.add_argument("--threshold", type=unit_interval("threshold"), default=0.5,
                    help="keep words whose score is above this (default 0.5)")
     p.add_argument("--categories", default=None,
@@ -57,10 +67,15 @@ def run(args: argparse.Namespace) -> int:
         must_keep = True
     text = read_input(args.file)
     t0 = time.perf_counter()
-    scorer = get_scorer(args.scorer) if args.scorer else default_scorer()
+    scorer = None if args.lossless else get_scorer(args.scorer) if args.scorer else default_scorer()
     load_ms = (time.perf_counter() - t0) * 1000.0
-    result = compress(text, rate=args.rate, threshold=args.threshold, must_keep=must_keep, scorer=scorer)
-    if args.json:
+    result = compress(text, lossless=args.lossless, rate=args.rate, threshold=args.threshold,
+                      must_keep=must_keep, scorer=scorer)
+    if args.show:
+        from tersify.cli.show import show
+
+        show(result)
+    elif args.json:
         write_output(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
     else:
         write_output(result.text)
@@ -72,12 +87,16 @@ def run(args: argparse.Namespace) -> int:
 def format_stats(s: dict, load_ms: float | None = None) -> str:
     """One line of statistics; ``load_ms``: how long loading the scorer took, shown apart
     from the compression time (a process loads the model once)."""
-    saved = 1.0 - (s["chars_out"] / s["chars_in"]) if s["chars_in"] else 0.0
-    loaded = f" (scorer loaded in {load_ms:.0f} ms)" if load_ms is not None else ""
+    ratio = s["tokens_out"] / s["tokens_in"] if s["tokens_in"] else 1.0
+    loaded = f" (scorer loaded in {load_ms:.0f} ms)" if load_ms is not None and not s["lossless"] else ""
+    words = (
+        "lossless"
+        if s["lossless"]
+        else f"prose words {s['words_scored']} scored, {s['words_in'] - s['words_out']} dropped, "
+        f"must-keep spans kept {s['must_keep_spans_kept']}/{s['must_keep_spans']}, scorer {s['scorer']}"
+    )
     return (
-        f"tersify: words {s['words_in']} -> {s['words_out']} (kept {s['rate_achieved']:.1%}), "
-        f"chars {s['chars_in']} -> {s['chars_out']} (saved {saved:.1%}), "
-        f"lines {s['lines_in']} -> {s['lines_out']}, "
-        f"must-keep spans kept {s['must_keep_spans_kept']}/{s['must_keep_spans']}, "
-        f"scorer {s['scorer']}, compressed in {s['elapsed_ms']:.1f} ms{loaded}"
+        f"tersify: tokens {s['tokens_in']} -> {s['tokens_out']} ({ratio:.1%} of input, {s['encoding']}), "
+        f"{s['blocks']} compacted blocks saving {s['tokens_saved_by_compaction']} tokens, {words}, "
+        f"lines {s['lines_in']} -> {s['lines_out']}, compressed in {s['elapsed_ms']:.1f} ms{loaded}"
     )

@@ -54,6 +54,11 @@ class Words:
         text = self.text
         return [text[s:e] for s, e in zip(self.starts.tolist(), self.ends.tolist(), strict=True)]
 
+    def subset(self, mask: np.ndarray) -> Words:
+        """The words where ``mask`` is set, over the same text and lines (a stage's view of
+        some lines only)."""
+        return Words(self.text, self.starts[mask], self.ends[mask], self.lines[mask], self.line_starts)
+
     def line_bounds(self) -> list[int]:
         """Word index bounds of each line: line ``k`` holds words ``[b[k], b[k + 1])``."""
         return np.searchsorted(self.lines, np.arange(self.n_lines + 1), side="left").tolist()
