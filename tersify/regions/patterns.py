@@ -115,6 +115,13 @@ ALTERNATIVES: list[Alternative] = [
         NONE,
     ),
     ("ERROR", r"assertion .{0,200} failed\b", "a", NONE),
+    (  # unittest assertEqual details on sequences: part of the failure message
+        "ERROR",
+        r"First differing element \d+:|(?:First|Second) (?:list|tuple|sequence) contains \d+ additional "
+        r"elements?\.|First extra element \d+:",
+        "FS",
+        NONE,
+    ),
     # --- status and section lines -------------------------------------------------------
     ("STATUS", r"[=_!*~#-]{3,} \S.*? [=_!*~#-]{3,}\s*$", "!#*-=_~", NONE),
     (
@@ -185,7 +192,7 @@ ALTERNATIVES: list[Alternative] = [
     ("CODE_caret", r"\s*[\^~][\^~\s]*$|\s*\^-+ ", "^~", "^~"),
     ("CODE", r"\s+at \S.*?(?:\(.*\)|:\d+)\s*\{?\s*$|\s+(?:async )?\S+ \(\S+:\d+:\d+\)\s*$", NONE, ANY),
     (
-        "CODE",
+        "CODE_sql",
         r"(?:CREATE|ALTER|DROP) (?:UNIQUE )?(?:TABLE|INDEX|VIEW|TRIGGER)\b|INSERT INTO |UPDATE \S+ SET |"
         r"DELETE FROM |SELECT \S.* FROM ",
         "ACDISU",
@@ -218,6 +225,12 @@ ALTERNATIVES: list[Alternative] = [
         WORD + "+-./@~",
         WORD + "+-./@~",
     ),  # paths
+    (  # indented key: scalar (Node error-object properties, TAP YAML diagnostics)
+        "TABLE",
+        r"\s+[A-Za-z_]\w*: (?:-?\d[\d.]*|'[^']*'|\"[^\"]*\"|true|false|null|undefined|[|>]-?)\s*,?\s*$",
+        NONE,
+        LETTER + "_",
+    ),
     ("TABLE", r"\s*\w[\w .()/-]{0,40}:\s{2,}\S", WORD, WORD),  # aligned key: value
 ]
 
