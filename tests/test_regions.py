@@ -408,5 +408,5 @@ def test_noise_does_not_match(line: str) -> None:
 
 def test_noise_categories_named_and_described() -> None:
     names = [c.name for c in NOISE_CATEGORIES]
-    assert names == ["progress_percent", "progress_bar", "spinner", "rule", "diffstat_bar"]
+    assert names == ["progress_percent", "progress_bar", "spinner", "rule", "curl_progress", "diffstat_bar"]
     assert all(c.description for c in NOISE_CATEGORIES)

@@ -57,6 +57,7 @@ class _Labeler:
         self.pytest_tb = False
         self.source_next = 0  # 1: after a Python frame (indented source), 2: after file:line
         self.gutter = False
+        self.sql = False  # inside a multi-line SQL statement (no closing ";" yet)
 
     # --- diff hunks -----------------------------------------------------------------
     def _hunk_line(self, s: str) -> bool:
@@ -147,6 +148,7 @@ class _Labeler:
 
     def _blank(self) -> None:
         self.gutter = False
+        self.sql = False
         self.source_next = 0
         self.request = False
         self.commit = False
@@ -173,6 +175,11 @@ class _Labeler:
             if COMMIT_HEADER.match(s):
                 return STATUS
             self.commit = False
+        if self.sql:
+            if s[:1].isspace():  # an indented continuation of the statement
+                self.sql = not s.rstrip().endswith(";")
+                return CODE
+            self.sql = False
         if " ... " in s and DOTS_RESULT.match(s):
             kind, action = TEST, ""
         elif "|" in s and DIFFSTAT.match(s):
@@ -230,6 +237,8 @@ class _Labeler:
             self.http_json = False
         elif action == "request":
             self.request = True
+        elif action == "sql":
+            self.sql = not s.rstrip().endswith(";")
         elif action == "gutter":
             self.gutter = True
         elif action == "caret":

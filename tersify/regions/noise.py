@@ -60,6 +60,18 @@ NOISE_CATEGORIES: tuple[NoiseCategory, ...] = (
         re.compile(r"^(?P<noise>[ \t]*(?:([=*_~#-])\2{2,}|([=*_~#-])(?: \3){2,})[ \t]*)\r?$"),
     ),
     NoiseCategory(
+        "curl_progress",
+        "curl's progress meter: its two header lines '  % Total    % Received % Xferd  Average Speed ...',"
+        " '   Dload  Upload   Total   Spent    Left  Speed' and its rows"
+        " '100    58  100    58    0     0  35780      0 --:--:-- --:--:-- --:--:-- 58000'",
+        re.compile(
+            r"^(?P<noise>\s*% Total\s+% Received % Xferd\s+Average Speed\s+Time\s+Time\s+Time\s+Current\s*"
+            r"|\s*Dload\s+Upload\s+Total\s+Spent\s+Left\s+Speed\s*"
+            r"|(?:\r?[ \t]*(?:\d+(?:\.\d+)?[kMG]?[ \t]+){6,8}(?:(?:--:--:--|\d+:\d\d:\d\d)[ \t]+){3}"
+            r"\d+(?:\.\d+)?[kMG]?[ \t]*)+)\r?$"
+        ),
+    ),
+    NoiseCategory(
         "diffstat_bar",
         "the +/- bar of a diffstat line ' BENCHMARKS.md | 63 +++++++++-----' (the count stays)",
         re.compile(r"^\s*\S.*?\s\|\s+\d+(?P<noise>\s+[+-]+)\s*\r?$"),

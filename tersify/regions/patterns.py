@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from tersify.regions.firstchar import Dispatch
+from tersify.regions.firstchar import ANY, DIGIT, LETTER, NONE, PUNCT, WORD, Alternative, Dispatch
 from tersify.regions.kinds import Kind
 
 _MON = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
@@ -22,23 +22,27 @@ _CODE_EXT = (
     r"toml|ya?ml|json|ini|cfg|gradle|cmake|mk|Makefile|Dockerfile)"
 )
 
-# (tag, pattern) in priority order. Tags: KIND or KIND_action (see detect.py).
-_ALTERNATIVES: list[tuple[str, str]] = [
+# (tag, pattern, flush, indented) in priority order. Tags: KIND or KIND_action (see detect.py).
+# flush / indented: the characters a matching line can start with, when it starts with a
+# non-blank / the first non-blank character when it starts with a blank (see firstchar.py).
+ALTERNATIVES: list[Alternative] = [
     # --- sections that start a state -------------------------------------------------
-    ("STATUS", r"\s*Traceback \(most recent call last\):"),
-    ("CODE_frame", r'\s*File "[^"]*", line \d+'),
-    ("DIFF_git", r"diff --(?:git|cc|combined) \S"),
-    ("DIFF_hunk", r"@@@? -\d+"),
-    ("DIFF_cmd", r"diff (?:-[-\w=]+ )+\S"),
-    ("DIFF_file", r"(?:---|\+\+\+) \S"),
+    ("STATUS", r"\s*Traceback \(most recent call last\):", "T", "T"),
+    ("CODE_frame", r'\s*File "[^"]*", line \d+', "F", "F"),
+    ("DIFF_git", r"diff --(?:git|cc|combined) \S", "d", NONE),
+    ("DIFF_hunk", r"@@@? -\d+", "@", NONE),
+    ("DIFF_cmd", r"diff (?:-[-\w=]+ )+\S", "d", NONE),
+    ("DIFF_file", r"(?:---|\+\+\+) \S", "+-", NONE),
     (
         "DIFF_meta",
         r"(?:index [0-9a-f]+[.,]|(?:new|deleted) file mode |old mode |new mode |"
         r"(?:dis)?similarity index |rename (?:from|to) |copy (?:from|to) |Binary files .* differ)",
+        "Bcdinors",
+        NONE,
     ),
-    ("STATUS_commit", r"commit [0-9a-f]{7,40}\b"),
-    ("STATUS_http", r"(?:< )?HTTP/\d(?:\.\d)? \d{3}\b"),
-    ("STATUS_request", r"> (?:GET|POST|PUT|DELETE|PATCH|HEAD|OPTIONS|CONNECT|TRACE) \S+ HTTP/"),
+    ("STATUS_commit", r"commit [0-9a-f]{7,40}\b", "c", NONE),
+    ("STATUS_http", r"(?:< )?HTTP/\d(?:\.\d)? \d{3}\b", "<H", NONE),
+    ("STATUS_request", r"> (?:GET|POST|PUT|DELETE|PATCH|HEAD|OPTIONS|CONNECT|TRACE) \S+ HTTP/", ">", NONE),
     # --- log lines --------------------------------------------------------------------
     (
         "LOG",
@@ -53,73 +57,123 @@ _ALTERNATIVES: list[tuple[str, str]] = [
         r"|\d{10}(?:\.\d+)?\s"
         rf"|{_LEVEL}\]"
         r")",
+        ANY,
+        NONE,
     ),
-    ("LOG", r"\d+ \S+ \S+ \S+ \d{9,10} -?\d+ "),  # HPC: id node component event epoch flag
-    ("LOG", r"\d{1,3}(?:\.\d{1,3}){3} \S+ (?:\S+ )?(?:\[[^\]]*\] )?(?:\"|code \d{3})"),  # access logs
-    ("LOG", rf"{_LEVEL}(?::\w*:|\s+\[|\s+\S+:\s|\s*\|)|level=\w+ |[IWEF]\d{{4}} \d\d:\d\d"),
-    ("STATUS", r"(?:FAIL|ERROR): \S+ \("),  # unittest failure headers
+    ("LOG", r"\d+ \S+ \S+ \S+ \d{9,10} -?\d+ ", DIGIT, NONE),  # HPC: id node component event epoch flag
+    (
+        "LOG",
+        r"\d{1,3}(?:\.\d{1,3}){3} \S+ (?:\S+ )?(?:\[[^\]]*\] )?(?:\"|code \d{3})",
+        DIGIT,
+        NONE,
+    ),  # access logs
+    (
+        "LOG",
+        rf"{_LEVEL}(?::\w*:|\s+\[|\s+\S+:\s|\s*\|)|level=\w+ |[IWEF]\d{{4}} \d\d:\d\d",
+        "CDEFINSTWl",
+        NONE,
+    ),
+    ("STATUS", r"(?:FAIL|ERROR): \S+ \(", "EF", NONE),  # unittest failure headers
     # --- test runners ------------------------------------------------------------------
-    ("TEST", r"(?:\[gw\d+\] )?\S+::\S.*?\s(?:PASSED|FAILED|SKIPPED|ERROR|XFAIL|XPASS|xfail|xpass)\b"),
-    ("TEST", r"\[gw\d+\] (?:\[\s*\d+%\] )?(?:PASSED|FAILED|SKIPPED|ERROR|XFAIL|XPASS)\b"),
-    ("TEST", r"(?:\S+\.py )?[.FEsxXP]+\s*(?:\[\s*\d{1,3}%\])\s*$"),
-    ("TEST", r"\S+\.py [.FEsxX]+\s*$"),
-    ("TEST", r"(?:not )?ok \d+\b|1\.\.\d+\s*$|# Subtest: "),
-    ("TEST", r"=== (?:RUN|PAUSE|CONT|NAME) |\s*--- (?:PASS|FAIL|SKIP): |ok  \t"),
-    ("TEST", r"\s*[✓✔✕✗]\s"),
+    (
+        "TEST",
+        r"(?:\[gw\d+\] )?\S+::\S.*?\s(?:PASSED|FAILED|SKIPPED|ERROR|XFAIL|XPASS|xfail|xpass)\b",
+        ANY,
+        NONE,
+    ),
+    ("TEST", r"\[gw\d+\] (?:\[\s*\d+%\] )?(?:PASSED|FAILED|SKIPPED|ERROR|XFAIL|XPASS)\b", "[", NONE),
+    ("TEST", r"(?:\S+\.py )?[.FEsxXP]+\s*(?:\[\s*\d{1,3}%\])\s*$", ANY, NONE),
+    ("TEST", r"\S+\.py [.FEsxX]+\s*$", ANY, NONE),
+    ("TEST", r"(?:not )?ok \d+\b|1\.\.\d+\s*$|# Subtest: ", "#1no", NONE),
+    ("TEST", r"=== (?:RUN|PAUSE|CONT|NAME) |\s*--- (?:PASS|FAIL|SKIP): |ok  \t", "-=o", "-"),
+    ("TEST", r"\s*[✓✔✕✗]\s", NONE, NONE),
     # --- error-message lines --------------------------------------------------------
-    ("ERROR", r"E(?:\s|$)"),
-    ("ERROR", r"\s*(?:[\w.]+\.)?[A-Z]\w*(?:Error|Exception|Exit|Interrupt|Fault)(?::\s|:?\s*$)"),
-    ("ERROR", r"\s*Exception in thread "),
-    ("ERROR", r"\s*(?:error|fatal|panic|ERROR|FATAL|Error|Fatal|PANIC|FAILURE|CRITICAL)(?:\[\w+\])?:"),
-    ("ERROR", r"\s*[A-Za-z]+ error:|invalid-syntax:|\s*× |FATAL\b|npm (?:ERR!|error\b)"),
-    ("ERROR", r"\S+:\d+(?::\d+)?:\s*(?:fatal )?error\b|\S+:\d+:\d+\s+error\s"),
-    ("ERROR", r"\S+:\d+:(?:\d+:)?\s*(?:[\w.]+\.)?[A-Z]\w*(?:Error|Exception)\b"),
-    ("ERROR", r"\S+:\d+:\d+: [A-Z]{1,4}\d{3,4}\b|[A-Z]{1,4}\d{3,4} (?:\[\*\] )?\S"),
-    ("ERROR", r"make(?:\[\d+\])?: \*\*\*|curl: \(\d+\)|thread '.*' (?:\(\d+\) )?panicked at "),
+    ("ERROR", r"E(?:\s|$)", "E", NONE),
+    (
+        "ERROR",
+        r"\s*(?:[\w.]+\.)?[A-Z]\w*(?:Error|Exception|Exit|Interrupt|Fault)(?::\s|:?\s*$)",
+        WORD + ".",
+        WORD + ".",
+    ),
+    ("ERROR", r"\s*Exception in thread ", "E", "E"),
+    (
+        "ERROR",
+        r"\s*(?:error|fatal|panic|ERROR|FATAL|Error|Fatal|PANIC|FAILURE|CRITICAL)(?:\[\w+\])?:",
+        "CEFPefp",
+        "CEFPefp",
+    ),
+    ("ERROR", r"\s*[A-Za-z]+ error:|invalid-syntax:|\s*× |FATAL\b|npm (?:ERR!|error\b)", LETTER, LETTER),
+    ("ERROR", r"\S+:\d+(?::\d+)?:\s*(?:fatal )?error\b|\S+:\d+:\d+\s+error\s", ANY, NONE),
+    ("ERROR", r"\S+:\d+:(?:\d+:)?\s*(?:[\w.]+\.)?[A-Z]\w*(?:Error|Exception)\b", ANY, NONE),
+    ("ERROR", r"\S+:\d+:\d+: [A-Z]{1,4}\d{3,4}\b|[A-Z]{1,4}\d{3,4} (?:\[\*\] )?\S", ANY, NONE),
+    ("ERROR", r"make(?:\[\d+\])?: \*\*\*|curl: \(\d+\)|thread '.*' (?:\(\d+\) )?panicked at ", "cmt", NONE),
     (
         "ERROR",
         r"[\w./-]+: (?:line \d+: )?(?:cannot |can't |No such file|Permission denied|"
         r"command not found|.*Segmentation fault|.*core dumped)",
+        WORD + "-./",
+        NONE,
     ),
-    ("ERROR", r"assertion .{0,200} failed\b"),
+    ("ERROR", r"assertion .{0,200} failed\b", "a", NONE),
+    (  # unittest assertEqual details on sequences: part of the failure message
+        "ERROR",
+        r"First differing element \d+:|(?:First|Second) (?:list|tuple|sequence) contains \d+ additional "
+        r"elements?\.|First extra element \d+:",
+        "FS",
+        NONE,
+    ),
     # --- status and section lines -------------------------------------------------------
-    ("STATUS", r"[=_!*~#-]{3,} \S.*? [=_!*~#-]{3,}\s*$"),
+    ("STATUS", r"[=_!*~#-]{3,} \S.*? [=_!*~#-]{3,}\s*$", "!#*-=_~", NONE),
     (
         "STATUS_rule",
         r"[ \t]*(?:"
         + "|".join(rf"{c}{{3,}}|{c}(?: {c}){{2,}}" for c in (r"=", r"\*", "_", "~", "#", "-"))
         + r")[ \t]*$",
+        "#*-=_~",
+        "#*-=_~",
     ),
-    ("STATUS", r"(?:FAILED|ERROR|PASSED|SKIPPED|XFAIL|XPASS)(?: \[\d+\])? \S"),
+    ("STATUS", r"(?:FAILED|ERROR|PASSED|SKIPPED|XFAIL|XPASS)(?: \[\d+\])? \S", "EFPSX", NONE),
     (
         "STATUS",
         r"\d+ (?:failed|passed|errors?|skipped|deselected|xfailed|xpassed|warnings?|selected|"
         r"problems?|tests? (?:passed|failed|completed|ran))\b|no tests ran\b",
+        DIGIT + "n",
+        NONE,
     ),
-    ("STATUS", r"\s*\d+ files? (?:changed|already|would|left|reformatted)"),
+    ("STATUS", r"\s*\d+ files? (?:changed|already|would|left|reformatted)", DIGIT, DIGIT),
     (
         "STATUS",
         r"Successfully (?:installed|built|uninstalled|tagged|created)\b|Requirement already satisfied",
+        "RS",
+        NONE,
     ),
     (
         "STATUS",
         r"Ran \d+ tests? in |OK(?: \(.*\))?\s*$|FAILED \(|running \d+ tests?|test result: |"
         r"failures:\s*$|collect(?:ing|ed) |(?:PASS|FAIL)\s*$|FAIL\t",
+        "FOPRcfrt",
+        NONE,
     ),
     (
         "STATUS",
         r"\W{0,4}(?:[Ee]xit (?:status|code)|[Pp]rocess finished with exit code|"
         r"[Cc]ommand exited with|\[exit code|[Pp]rocess exited with)",
+        PUNCT + "CEPcep",
+        PUNCT + "CEPcep",
     ),
     (
         "STATUS",
         r"Found \d+ |\[\*\] \d+ fixable|# (?:tests|suites|pass|fail|cancelled|skipped|todo|"
         r"duration_ms)\b|\s*\[Previous line repeated \d+ more times?\]",
+        "#F[",
+        "[",
     ),
     (
         "STATUS",
         r"\s*(?:Compiling|Finished|Running|Checking|Downloaded|Downloading|Building|Installing|"
         r"Collecting|Fresh|Doc-tests|Updating|Locking|Processing|Preparing|Resolving|Using cached) ",
+        "BCDFILPRU",
+        "BCDFILPRU",
     ),
     (
         "STATUS",
@@ -127,38 +181,62 @@ _ALTERNATIVES: list[tuple[str, str]] = [
         r"Changes (?:not staged|to be committed)|Untracked files:|Unmerged paths:|You have unmerged|"
         r"All conflicts fixed|Automatic merge failed|CONFLICT \(|Auto-merging |Already up to date|"
         r"Fast-forward\s*$|Merge made by",
+        "ACFHMOUYn",
+        NONE,
     ),
     # --- code -------------------------------------------------------------------------
-    ("CODE", r">(?:\s{2,}\S|\s*$)"),
-    ("TABLE", r"[|*/\\ ]*\* [0-9a-f]{7,40} |[|/\\ ]*[/\\][|/\\ ]*\s*$"),  # git log --graph
-    ("CODE_gutter", r"\s*\d+\s*\|(?:\s|$)|\s*\|(?:\s|$)"),
-    ("CODE", r"\s*-->\s|\s*::: \S"),
-    ("CODE_caret", r"\s*[\^~][\^~\s]*$|\s*\^-+ "),
-    ("CODE", r"\s+at \S.*?(?:\(.*\)|:\d+)\s*\{?\s*$|\s+(?:async )?\S+ \(\S+:\d+:\d+\)\s*$"),
+    ("CODE", r">(?:\s{2,}\S|\s*$)", ">", NONE),
+    ("TABLE", r"[|*/\\ ]*\* [0-9a-f]{7,40} |[|/\\ ]*[/\\][|/\\ ]*\s*$", "*/\\|", "*/\\|"),  # git log --graph
+    ("CODE_gutter", r"\s*\d+\s*\|(?:\s|$)|\s*\|(?:\s|$)", DIGIT + "|", DIGIT + "|"),
+    ("CODE", r"\s*-->\s|\s*::: \S", "-:", "-:"),
+    ("CODE_caret", r"\s*[\^~][\^~\s]*$|\s*\^-+ ", "^~", "^~"),
+    ("CODE", r"\s+at \S.*?(?:\(.*\)|:\d+)\s*\{?\s*$|\s+(?:async )?\S+ \(\S+:\d+:\d+\)\s*$", NONE, ANY),
     (
-        "CODE",
+        "CODE_sql",
         r"(?:CREATE|ALTER|DROP) (?:UNIQUE )?(?:TABLE|INDEX|VIEW|TRIGGER)\b|INSERT INTO |UPDATE \S+ SET |"
         r"DELETE FROM |SELECT \S.* FROM ",
+        "ACDISU",
+        NONE,
     ),
-    ("CODE", r"\S+\.\w+:\d+: in \S|\S+:\d+:\s*$"),
-    ("CODE_location", r"(?:\S+\.\w+|<\w+>|node:\w+|\S+/\S+):\d+\s*$"),
-    ("PROSE", r"\S+:\d+(?::\d+)?: (?:warning|note|info|hint|help)\b"),
-    ("CODE", rf"\S+\.{_CODE_EXT}[:-]\d+[:-]"),  # grep hits and grep context lines
-    ("CODE", r"\^?[0-9a-f]{7,40} (?:\S+\s+)?\(.*?\d+\) "),  # git blame
+    ("CODE", r"\S+\.\w+:\d+: in \S|\S+:\d+:\s*$", ANY, NONE),
+    ("CODE_location", r"(?:\S+\.\w+|<\w+>|node:\w+|\S+/\S+):\d+\s*$", ANY, NONE),
+    ("PROSE", r"\S+:\d+(?::\d+)?: (?:warning|note|info|hint|help)\b", ANY, NONE),
+    ("CODE", rf"\S+\.{_CODE_EXT}[:-]\d+[:-]", ANY, NONE),  # grep hits and grep context lines
+    ("CODE", r"\^?[0-9a-f]{7,40} (?:\S+\s+)?\(.*?\d+\) ", DIGIT + "^abcdef", NONE),  # git blame
     # --- tables and listings ----------------------------------------------------------
-    ("TABLE", r"[-dlcbpsD][rwxsStT-]{9}[.+@]?\s|total \d+\s*$"),
-    ("TABLE", r"[* ] \S+\s+[0-9a-f]{7,40} |[ MADRCU?!]{2} \S+\s*$"),  # git branch -v, git status -s
-    ("TABLE", r"\s{8,}[a-zA-Z] \S+\s*$|\s+\S+ => \S"),  # nm undefined symbols, ldd
-    ("TABLE", r"[0-9a-f]{7,}(?:[: ]|\s*$)"),  # oneline logs, reflog, nm, xxd, objdump symbols
-    ("TABLE", r"\s*\d+(?:\.\d+)?[KMGTP]?\s+\S+\s*$"),  # wc -l, du, uniq -c
-    ("TABLE", r"\s*(?:\./|/|~/)?[\w.@+-]*/[\w.@+/-]*\s*$|\s+[\w@+-][\w.@+-]*\.\w{1,8}\s*$"),  # paths
-    ("TABLE", r"\s*\w[\w .()/-]{0,40}:\s{2,}\S"),  # aligned key: value
+    ("TABLE", r"[-dlcbpsD][rwxsStT-]{9}[.+@]?\s|total \d+\s*$", "-Dbcdlpst", NONE),
+    (
+        "TABLE",
+        r"[* ] \S+\s+[0-9a-f]{7,40} |[ MADRCU?!]{2} \S+\s*$",
+        "!*?ACDMRU",
+        ANY,
+    ),  # git branch -v, git status -s
+    ("TABLE", r"\s{8,}[a-zA-Z] \S+\s*$|\s+\S+ => \S", NONE, ANY),  # nm undefined symbols, ldd
+    (
+        "TABLE",
+        r"[0-9a-f]{7,}(?:[: ]|\s*$)",
+        DIGIT + "abcdef",
+        NONE,
+    ),  # oneline logs, reflog, nm, xxd, objdump symbols
+    ("TABLE", r"\s*\d+(?:\.\d+)?[KMGTP]?\s+\S+\s*$", DIGIT, DIGIT),  # wc -l, du, uniq -c
+    (
+        "TABLE",
+        r"\s*(?:\./|/|~/)?[\w.@+-]*/[\w.@+/-]*\s*$|\s+[\w@+-][\w.@+-]*\.\w{1,8}\s*$",
+        WORD + "+-./@~",
+        WORD + "+-./@~",
+    ),  # paths
+    (  # indented key: scalar (Node error-object properties, TAP YAML diagnostics)
+        "TABLE",
+        r"\s+[A-Za-z_]\w*: (?:-?\d[\d.]*|'[^']*'|\"[^\"]*\"|true|false|null|undefined|[|>]-?)\s*,?\s*$",
+        NONE,
+        LETTER + "_",
+    ),
+    ("TABLE", r"\s*\w[\w .()/-]{0,40}:\s{2,}\S", WORD, WORD),  # aligned key: value
 ]
 
-LINE = re.compile("|".join(f"(?P<{tag}__{i}>{pat})" for i, (tag, pat) in enumerate(_ALTERNATIVES)))
-
-# The same alternation, split by first character (see firstchar.py): same result, less work.
-LINE_BY_FIRST = Dispatch(_ALTERNATIVES)
+# The alternation, dispatched on declared first characters (firstchar.py): same result, less work.
+LINE_BY_FIRST = Dispatch(ALTERNATIVES)
+LINE = LINE_BY_FIRST.full
 
 _KIND_BY_NAME = {kind.name: kind for kind in Kind}
 
