@@ -4,7 +4,8 @@ Word dropping only ever removes whole words, and only where the region table of
 ``docs/LABELING.md`` allows it: prose lines lose words the scorer calls filler, error
 lines lose at most articles, every other kind is never touched. Within a line that may
 lose words, quoted strings and bracketed groups stay whole, and so does any word that
-holds a quote or bracket character (dropping one would leave its pair unbalanced).
+holds a quote or bracket character (dropping one would leave its pair unbalanced), and
+every connective that carries logic (``and``, ``or``, ``from``, ``to``, ...).
 Named noise (``tersify.regions.noise_spans``) goes whole, whatever its kind.
 """
 
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from tersify.regions import DROP_POLICY, Drop, Kind
+from tersify.text.lexicon import LOGIC_WORDS, normalise
 from tersify.text.segment import Words, overlapping_words
 
 ARTICLES = frozenset({"a", "an", "the", "A", "An", "The"})
@@ -88,7 +90,7 @@ def plan_drops(words: Words, kinds: Sequence[Kind], noise: tuple[np.ndarray, np.
             word = strings[i]
             if word_policy[i] == 1:
                 protected[i] = word not in ARTICLES
-            elif not _PAIRED.isdisjoint(word):
+            elif not _PAIRED.isdisjoint(word) or normalise(word) in LOGIC_WORDS:
                 protected[i] = True
     droppable = candidate & ~protected
     noise_mask = np.zeros(n, dtype=bool)

@@ -29,6 +29,14 @@ PROTECTED_WORDS: frozenset[str] = frozenset(
     """.split()
 )
 
+# Connectives that carry logic (LABELING.md, always-keep rule 7): dropping one changes what a
+# sentence says ("A or B", "from X to Y", "unless ..."), so word dropping never removes them.
+LOGIC_WORDS: frozenset[str] = frozenset(
+    """
+    and or nor not from to than instead unless except but if only vs versus
+    """.split()
+)
+
 # Function words: articles, auxiliaries, pronouns, most prepositions and conjunctions.
 # These carry grammar, not facts; they are the first candidates for dropping.
 FUNCTION_WORDS: frozenset[str] = frozenset(

@@ -1,0 +1,65 @@
+"""Word dropping happens only where LABELING.md allows it."""
+
+from __future__ import annotations
+
+import numpy as np
+
+import tersify
+from tersify.dropping import plan_drops
+from tersify.regions import Kind
+from tersify.text.segment import segment
+
+
+def _dropped(text: str, kinds: list[Kind], noise=None) -> tuple[list[str], list[str], list[str]]:
+    words = segment(text)
+    plan = plan_drops(words, kinds, noise)
+    strings = words.strings()
+    pick = lambda mask: [strings[i] for i in np.flatnonzero(mask)]  # noqa: E731
+    return pick(plan.scored), pick(plan.articles), pick(plan.noise)
+
+
+def test_error_lines_lose_articles_only_and_never_inside_quotes() -> None:
+    text = "OSError: Repo id must be in the form 'the repo' or 'a/b': '/tmp/x'.\n"
+    scored, articles, _ = _dropped(text, [Kind.ERROR, Kind.BLANK])
+    assert scored == []
+    assert articles == ["the"]  # the one in quotes stays
+
+
+def test_prose_words_are_scored_except_quotes_brackets_and_logic_words() -> None:
+    text = "Note: the process (most recent call last) was stopped because it exceeded the limit and failed.\n"
+    scored, articles, _ = _dropped(text, [Kind.PROSE, Kind.BLANK])
+    assert articles == []
+    assert "the" in scored and "Note:" in scored
+    for kept in ["(most", "recent", "call", "last)", "and"]:
+        assert kept not in scored
+
+
+def test_kinds_that_are_never_cut_have_nothing_to_drop() -> None:
+    text = "    raise OSError(f'{e}') from e\n-old line\n+new line\n{\"a\": 1}\n"
+    for kind in (Kind.CODE, Kind.DIFF, Kind.JSON, Kind.LOG, Kind.TABLE, Kind.STATUS, Kind.TEST, Kind.COMPACTED):
+        scored, articles, _ = _dropped(text, [kind] * 5)
+        assert scored == [] and articles == []
+
+
+def test_noise_words_go_whatever_their_kind() -> None:
+    text = "tests/test_parser.py::test_parse_csv_tags FAILED                         [ 38%]\n"
+    start = text.index("  ")
+    end = text.index("]") + 1
+    _, _, noise = _dropped(text, [Kind.TEST, Kind.BLANK], (np.array([start]), np.array([end])))
+    assert noise == ["[", "38%]"]
+
+
+def test_pipeline_on_a_pytest_run_keeps_code_and_error_lines_and_drops_progress() -> None:
+    text = (
+        "tests/test_parser.py::test_parse_csv_tags FAILED                         [ 38%]\n"
+        "    def test_parse():\n"
+        ">       return json.loads(s)[\"items\"]\n"
+        "E         {'timeout': 30} != {'timeout': 60}\n"
+        "Traceback (most recent call last):\n"
+        '  File "/app/service.py", line 22, in load_settings\n'
+        "    raise OSError(f\"{e}\") from e\n"
+    )
+    out = tersify.compress(text).text
+    lines = out.split("\n")
+    assert lines[0] == "tests/test_parser.py::test_parse_csv_tags FAILED"
+    assert lines[1:] == text.split("\n")[1:]
