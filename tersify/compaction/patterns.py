@@ -24,11 +24,11 @@ from string import ascii_uppercase
 
 from tersify.compaction.forms import Block
 from tersify.compaction.lines import (
-    SLOT,
     Template,
     build_template,
     eligible_spans,
     fill,
+    has_slots,
     shape_key,
     split,
     unquote,
@@ -125,7 +125,7 @@ class PatternForm:
             letter, sep, rest = row.partition(" ")
             if letter == VERBATIM and sep:
                 done.append(rest)
-            elif letter in templates and bool(sep) == (SLOT in templates[letter]):
+            elif letter in templates and bool(sep) == has_slots(templates[letter]):
                 done.append(fill(templates[letter], rest))
             else:
                 raise ValueError(f"a row with no pattern: {row[:80]!r}")
