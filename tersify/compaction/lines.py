@@ -93,15 +93,18 @@ def _slot_affixes(values: Sequence[str]) -> tuple[str, str]:
 class Template:
     """The shared shape of lines split alike (same whitespace, same word count)."""
 
-    __slots__ = ("text", "slots", "const_chars")
+    __slots__ = ("text", "slots", "const_chars", "tail")
 
-    def __init__(self, text: str, slots: list[tuple[int, int, int]]) -> None:
+    def __init__(self, text: str, slots: list[tuple[int, int, int]], tail: int = 0) -> None:
         self.text = text
+        self.tail = tail  # for a template whose last slot is the rest of the line: where it starts
         self.slots = slots  # the slots rows hold: (word index in the split, prefix length, suffix length)
         self.const_chars = len(text) - len(SLOT) * len(slots)
 
     def row(self, parts: Sequence[str]) -> str:
         """The slot values of one line (its split), separated by single spaces."""
+        if self.tail:
+            parts = [*parts[: self.tail], "".join(parts[self.tail :]), ""]
         return " ".join(parts[k][p : len(parts[k]) - s] for k, p, s in self.slots)
 
     def quoted(self) -> str:
@@ -150,7 +153,7 @@ def build_template(splits: Sequence[Sequence[str]], *, tail: bool = False) -> Te
     text = "".join(out)
     if len(_FIELD.findall(text)) != fields:
         return None
-    return Template(text, slots)
+    return Template(text, slots, last_word if tail else 0)
 
 
 _FIELD = re.compile(r"\{([0-9]*)\}")

@@ -19,7 +19,7 @@ stateful and slower, and exact templates need equal whitespace, which drain3 dis
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Hashable, Iterator, Sequence
 from string import ascii_uppercase
 
 from tersify.compaction.forms import Block
@@ -47,8 +47,11 @@ class PatternForm:
     name = "patterns"
     marker = re.compile(
         r"\[the next (?P<p_n>[1-9][0-9]*) lines use (?P<p_k>[1-9][0-9]*) patterns?; "
-        r"a row is a pattern's letter, then its \{\} values(?:; \"=\" rows are lines as is)?\]"
+        r"a row is a pattern's letter, then its \{\} values(?:; a last \{\} takes the rest of the row)?"
+        r"(?:; \"=\" rows are lines as is)?\]"
     )
+
+    heads = True
 
     def find(self, lines: Sequence[str], regions: Sequence[Region]) -> Iterator[Block]:
         for start, stop in eligible_spans(lines, regions):
@@ -60,11 +63,11 @@ class PatternForm:
                     yield block
 
     def _block(self, lines: Sequence[str], start: int, stop: int) -> Block | None:
-        keys = [shape_key(line) for line in lines[start:stop]]
-        groups: dict[str, list[int]] = {}
+        keys: list[Hashable] = [shape_key(line) for line in lines[start:stop]]
+        groups: dict[Hashable, list[int]] = {}
         for i, key in enumerate(keys):
             groups.setdefault(key, []).append(i)
-        chosen: list[tuple[int, str, Template]] = []  # (saving estimate, key, template)
+        chosen: list[tuple[int, Hashable, Template]] = []  # (saving estimate, key, template)
         for key, members in groups.items():
             if len(members) < MIN_COUNT:
                 continue
@@ -75,6 +78,11 @@ class PatternForm:
             saving = len(members) * (template.const_chars - 2) - len(template.text) - 6
             if saving > 0:
                 chosen.append((saving, key, template))
+        if self.heads:
+            chosen.sort(key=lambda item: -item[0])
+            chosen = chosen[:MAX_PATTERNS]
+            taken = {key for _, key, _ in chosen}
+            chosen.extend(_head_patterns(lines, start, [i for i, key in enumerate(keys) if key not in taken], keys))
         chosen.sort(key=lambda item: -item[0])
         chosen = chosen[:MAX_PATTERNS]
         if not chosen or sum(s for s, _, _ in chosen) <= MARKER_CHARS:
@@ -86,7 +94,7 @@ class PatternForm:
             lo += 1
         while keys[hi - 1] not in by_key:
             hi -= 1
-        letters: dict[str, str] = {}
+        letters: dict[Hashable, str] = {}
         for key in keys[lo:hi]:
             if key in by_key and key not in letters:
                 letters[key] = ascii_uppercase[len(letters)]
@@ -94,6 +102,7 @@ class PatternForm:
             return None  # one pattern, no other lines: a plain template run says it shorter
         rows: list[str] = []
         verbatim = False
+        tails = any(by_key[key].tail for key in letters)
         for i in range(lo, hi):
             line = lines[start + i]
             key = keys[i]
@@ -106,6 +115,7 @@ class PatternForm:
         header = (
             f"[the next {len(rows)} lines use {len(letters)} pattern{'s' if len(letters) > 1 else ''}; "
             f"a row is a pattern's letter, then its {{}} values"
+            + ("; a last {} takes the rest of the row" if tails else "")
             + ('; "=" rows are lines as is]' if verbatim else "]")
         )
         declared = [f"{letter} {by_key[key].quoted()}" for key, letter in letters.items()]
@@ -130,3 +140,66 @@ class PatternForm:
             else:
                 raise ValueError(f"a row with no pattern: {row[:80]!r}")
         return k + n
+
+
+HEAD_WORDS = range(1, 9)  # how many leading words a head pattern may keep
+
+
+def _head(parts: Sequence[str], k: int) -> str | None:
+    """The first ``k`` words of a line (its split) with the whitespace after them, or None
+    when nothing follows them."""
+    if len(parts) < 2 * k + 3 or not parts[2 * k + 1]:
+        return None
+    return "".join(parts[: 2 * k + 1])
+
+
+def _head_patterns(
+    lines: Sequence[str], start: int, rest: list[int], keys: list[Hashable]
+) -> list[tuple[int, Hashable, Template]]:
+    """Patterns for lines that fit no whole-line pattern but share their first words (a log
+    line's timestamp, host and process): the head's template, then ``{}`` for the rest of
+    the line. The head length is the one that saves the most over these lines; the key of
+    each line it serves is set to the pattern's, so rows find their pattern."""
+    if len(rest) < MIN_COUNT:
+        return []
+    splits = {i: split(lines[start + i]) for i in rest}
+    # A digit-holding word that many of these lines share (a host name) stays in the key as is.
+    common: set[str] = set()
+    counts: dict[str, int] = {}
+    for i in rest:
+        for word in splits[i][1 : 2 * HEAD_WORDS[-1] : 2]:
+            counts[word] = counts.get(word, 0) + 1
+    common = {word for word, n in counts.items() if n * 5 >= len(rest) and n >= MIN_COUNT}
+    best: tuple[int, int, dict[tuple[str, str], list[int]]] = (0, 0, {})
+    for k in HEAD_WORDS:
+        groups: dict[tuple[str, str], list[int]] = {}
+        for i in rest:
+            head = _head(splits[i], k)
+            if head is not None:
+                parts = splits[i]
+                key = "".join(w if j % 2 == 0 or w in common else shape_key(w) for j, w in enumerate(parts[: 2 * k + 1]))
+                groups.setdefault(("head", key), []).append(i)
+        # A head's digit-free characters stand for what a row saves (each NUL is a slot).
+        estimate = sum(
+            len(members) * (len(key[1]) - 3 * key[1].count("\0") - 4) - len(key[1])
+            for key, members in groups.items()
+            if len(members) >= MIN_COUNT
+        )
+        if estimate > best[0]:
+            best = (estimate, k, groups)
+    _, k, groups = best
+    out: list[tuple[int, Hashable, Template]] = []
+    for key, members in groups.items():
+        if len(members) < MIN_COUNT:
+            continue
+        cut = 2 * k + 1
+        rows = [[*splits[i][:cut], "".join(splits[i][cut:]), ""] for i in members]
+        template = build_template(rows, tail=True)
+        if template is None:
+            continue
+        saving = len(members) * (template.const_chars - 2) - len(template.text) - 6
+        if saving > 0:
+            out.append((saving, key, template))
+            for i in members:
+                keys[i] = key
+    return out
