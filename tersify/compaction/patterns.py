@@ -98,7 +98,7 @@ class PatternForm:
         for key in keys[lo:hi]:
             if key in by_key and key not in letters:
                 letters[key] = ascii_uppercase[len(letters)]
-        if len(letters) == 1 and all(key in by_key for key in keys[lo:hi]):
+        if len(letters) == 1 and all(key in by_key for key in keys[lo:hi]) and not by_key[keys[lo]].tail:
             return None  # one pattern, no other lines: a plain template run says it shorter
         rows: list[str] = []
         verbatim = False
@@ -194,6 +194,8 @@ def _head_patterns(
             continue
         cut = 2 * k + 1
         rows = [[*splits[i][:cut], "".join(splits[i][cut:]), ""] for i in members]
+        if sum("  " in row[-2] for row in rows) * 2 > len(rows):
+            continue  # padded columns: a table, which the table form writes more readably
         template = build_template(rows, tail=True)
         if template is None:
             continue
