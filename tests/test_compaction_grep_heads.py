@@ -71,10 +71,22 @@ def test_back_reference_on_real_bgl_lines() -> None:
     out = compact(BGL).text
     assert expand(out) == BGL
     assert out.split("\n")[0] == (
-        '[the next 3 lines follow "- {0} 2005.06.03 {1} {2} {1} RAS KERNEL INFO instruction cache'
+        '[the next 3 lines follow "- {0} 2005.06.03 {1} 2005-06-03-{2} {1} RAS KERNEL INFO instruction cache'
         " parity error corrected\"; each row below holds one line's {} values]"
     )
-    assert out.split("\n")[1] == "1117838570 R02-M1-N0-C:J12-U11 2005-06-03-15.42.50.675872"
+    assert out.split("\n")[1] == "1117838570 R02-M1-N0-C:J12-U11 15.42.50.675872"
+
+
+def test_dot_and_dash_cut_compounds_never_numbers() -> None:
+    def text(words: list[str]) -> str:
+        return build_template([split(f"at {w} done") for w in words]).text
+
+    assert text(["2005-06-03-15.42.50", "2005-06-03-16.47.20"]) == "at 2005-06-03-{} done"
+    assert text(["10.251.73.220", "10.251.43.115"]) == "at 10.251.{} done"
+    assert text(["10.251.73.220", "10.250.43.115"]) == "at {} done"  # not "10.{}"
+    assert text(["0.2870619", "0.2505140"]) == "at {} done"  # not "0.{}"
+    assert text(["-6952295868487656571", "-4741127506068309449"]) == "at {} done"
+    assert text(["1.0", "2.0"]) == "at {} done"  # not "{}.0"
 
 
 def test_head_pattern_on_real_mac_lines() -> None:

@@ -26,8 +26,8 @@ _SPLIT = re.compile(r"(\S+)")
 # Words holding a digit are the likely variables (drain's heuristic); the rest of a line,
 # whitespace included, is its shape key.
 _DIGIT_WORD = re.compile(r"\S*\d\S*")
-# A slot's kept prefix may end, and its kept suffix start, only at one of these.
-_CUT = frozenset("_:/=,;@#()[]<>|'\"*&!?~^%$")
+# A slot's kept prefix may end, and its kept suffix start, only at one of these (see _cuttable).
+_CUT = frozenset("_:/=,;@#()[]<>|'\"*&!?~^%$-.")
 
 
 def eligible(n: int, regions: Sequence[Region]) -> bytearray:
@@ -69,17 +69,30 @@ def split(line: str) -> list[str]:
     return _SPLIT.split(line)
 
 
+def _cuttable(kept: str, at: str) -> bool:
+    """May a slot's kept prefix (suffix) end (start) with ``at``, ``kept`` being that prefix
+    (suffix)? At punctuation; at ``.`` and ``-`` only when the kept part is more than a sign
+    or a plain number's integer (fraction) part, so a row never holds half a number."""
+    if at not in _CUT or at in "{}":
+        return False
+    return at not in "-." or _PLAIN_NUMBER_PART.fullmatch(kept) is None
+
+
+# A kept prefix like ``-``, ``0.``, ``10.`` or a kept suffix like ``.0``, ``-1``.
+_PLAIN_NUMBER_PART = re.compile(r"-?[0-9]*[.-]|[.-][0-9]*")
+
+
 def _slot_affixes(values: Sequence[str]) -> tuple[str, str]:
     """The prefix and suffix all ``values`` share, each cut at punctuation, leaving each
     value at least one character."""
     pre = commonprefix(list(values))
     i = len(pre)
-    while i and (pre[i - 1] not in _CUT or pre[i - 1] in "{}"):
+    while i and not _cuttable(pre[:i], pre[i - 1]):
         i -= 1
     pre = pre[:i]
     suf = commonprefix([v[::-1] for v in values])[::-1]
     j = 0
-    while j < len(suf) and (suf[j] not in _CUT or suf[j] in "{}"):
+    while j < len(suf) and not _cuttable(suf[j:], suf[j]):
         j += 1
     suf = suf[j:]
     shortest = min(len(v) for v in values)
