@@ -95,7 +95,7 @@ def test_head_pattern_on_real_mac_lines() -> None:
     assert blocks
     block = blocks[0]
     assert block.lines[:3] == (
-        "[the next 6 lines use 1 pattern; a row is a pattern's letter, then its {} values;"
+        "[the next 6 lines use 1 pattern; a row is a pattern's name, then its {} values;"
         " a last {} takes the rest of the row]",
         'A "Jul  1 09:{} calvisitor-10-105-160-95 {}"',
         "A 01:06 QQ[10018]: FA||Url||taskID[2019352994] dealloc",

@@ -1,6 +1,6 @@
 """Interleaved line shapes (logs): a few patterns declared once, then one short row per line.
 
-    [the next 5 lines use 2 patterns; a row is a pattern's letter, then its {} values]
+    [the next 5 lines use 2 patterns; a row is a pattern's name, then its {} values]
     A "081109 {} {} INFO dfs.DataNode$PacketResponder: PacketResponder {} for block blk_{} terminating"
     B "081109 {} {} INFO dfs.FSNamesystem: BLOCK* NameSystem.addStoredBlock: blockMap updated: {}:50010 is added to blk_{} size 67108864"
     A 203615 148 1 38865049064139660
@@ -14,6 +14,10 @@ first pass, one regex substitution per line), a group of ``MIN_COUNT`` or more l
 estimated saving beats its declaration becomes a pattern, and its template keeps every word
 all its lines share. The drain3 package is not used: its tree and similarity merging are
 stateful and slower, and exact templates need equal whitespace, which drain3 discards.
+
+Lines that fit no whole-line pattern but share their first words (timestamp, host, process)
+get a *head* pattern: the head's template, then a last ``{}`` that takes the rest of the row
+(spaces included; the marker then says so). Patterns are named A to Z, then AA to AZ.
 """
 
 from __future__ import annotations
@@ -37,17 +41,19 @@ from tersify.regions import Region
 
 CHUNK = 400
 MIN_COUNT = 3
-MAX_PATTERNS = len(ascii_uppercase)
+# Pattern names: A to Z, then AA to AZ (busy logs show more than 26 shapes in a chunk).
+NAMES = [*ascii_uppercase, *("A" + b for b in ascii_uppercase)]
+MAX_PATTERNS = len(NAMES)
 MARKER_CHARS = 90
 VERBATIM = "="
-_PATTERN_LINE = re.compile(r"(?P<letter>[A-Z]) (?P<p_t>\".*\")")
+_PATTERN_LINE = re.compile(r"(?P<letter>[A-Z]{1,2}) (?P<p_t>\".*\")")
 
 
 class PatternForm:
     name = "patterns"
     marker = re.compile(
         r"\[the next (?P<p_n>[1-9][0-9]*) lines use (?P<p_k>[1-9][0-9]*) patterns?; "
-        r"a row is a pattern's letter, then its \{\} values(?:; a last \{\} takes the rest of the row)?"
+        r"a row is a pattern's name, then its \{\} values(?:; a last \{\} takes the rest of the row)?"
         r"(?:; \"=\" rows are lines as is)?\]"
     )
 
@@ -97,7 +103,7 @@ class PatternForm:
         letters: dict[Hashable, str] = {}
         for key in keys[lo:hi]:
             if key in by_key and key not in letters:
-                letters[key] = ascii_uppercase[len(letters)]
+                letters[key] = NAMES[len(letters)]
         if len(letters) == 1 and all(key in by_key for key in keys[lo:hi]) and not by_key[keys[lo]].tail:
             return None  # one pattern, no other lines: a plain template run says it shorter
         rows: list[str] = []
@@ -114,7 +120,7 @@ class PatternForm:
                 verbatim = True
         header = (
             f"[the next {len(rows)} lines use {len(letters)} pattern{'s' if len(letters) > 1 else ''}; "
-            f"a row is a pattern's letter, then its {{}} values"
+            f"a row is a pattern's name, then its {{}} values"
             + ("; a last {} takes the rest of the row" if tails else "")
             + ('; "=" rows are lines as is]' if verbatim else "]")
         )
