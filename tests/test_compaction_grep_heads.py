@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from unittest.mock import patch
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tersify.compaction import compact, expand
+from tersify.compaction import compact, expand, grep, sections
 from tersify.compaction.engine import _expand_lines
 from tersify.compaction.grep import GrepForm
 from tersify.compaction.lines import build_template, fill, split
 from tersify.compaction.patterns import PatternForm
+from tersify.compaction.sections import SectionForm
 from tersify.regions import Kind, Region
 
 GREP = """\
@@ -129,7 +132,9 @@ _HIT = st.tuples(_PATH, st.integers(0, 999), st.sampled_from([":", "-"]), _LINE)
 def test_grep_blocks_expand_exactly(rows: list[str]) -> None:
     text = "\n".join(rows) + "\n"
     lines = text.split("\n")
-    for block in GrepForm().find(lines, _code(text)):
+    with patch.object(grep, "MIN_SAVED_CHARS", 0):
+        blocks = list(GrepForm().find(lines, _code(text)))
+    for block in blocks:
         assert _expand_lines(block.lines) == lines[block.start : block.stop]
     assert expand(compact(text, _code(text)).text) == text
 
@@ -145,3 +150,58 @@ def test_templates_with_back_references_fill_back(rows: list[list[str]], tail: b
         return
     for r, s in zip(rows, splits, strict=True):
         assert fill(template.text, template.row(s)) == " ".join(r)
+
+
+FAILURES = """\
+E   AssertionError: assert 98 == 99
+     +  where 98 = parse_price('0.99')
+/tmp/work/shop/tests/test_cart.py:8: AssertionError: assert 98 == 99
+E   AssertionError: assert 198 == 199
+     +  where 198 = parse_price('1.99')
+/tmp/work/shop/tests/test_cart.py:8: AssertionError: assert 198 == 199
+E   AssertionError: assert 298 == 299
+     +  where 298 = parse_price('2.99')
+/tmp/work/shop/tests/test_cart.py:8: AssertionError: assert 298 == 299
+E   AssertionError: assert 398 == 399
+     +  where 398 = parse_price('3.99')
+/tmp/work/shop/tests/test_cart.py:8: AssertionError: assert 398 == 399
+"""
+
+
+def test_sections_on_real_pytest_failures() -> None:
+    regions = [Region(Kind.ERROR, 0, 12), Region(Kind.BLANK, 12, 13)]
+    out = compact(FAILURES, regions).text
+    assert expand(out) == FAILURES
+    assert out == (
+        "[the next 4 sections of 3 lines follow the 3 templates below; each row after them holds one"
+        " section's {} values]\n"
+        '"E   AssertionError: assert {0} == {1}"\n'
+        "\"     +  where {0} = parse_price('{2}.99')\"\n"
+        '"/tmp/work/shop/tests/test_cart.py:8: AssertionError: assert {0} == {1}"\n'
+        "98 99 0\n198 199 1\n298 299 2\n398 399 3\n"
+    )
+
+
+def test_sections_leave_logs_and_diffs_to_others() -> None:
+    lines = FAILURES.split("\n")
+    for kind in (Kind.LOG, Kind.DIFF, Kind.JSON):
+        assert list(SectionForm().find(lines, [Region(kind, 0, len(lines))])) == []
+
+
+_VALUE = st.sampled_from(["1", "22", "x3", "4:5", "0.5", "-1", "10.2.3", "{1}"])
+_BASE = st.lists(st.tuples(_LINE | st.just(""), st.sampled_from(["", "\r"])).map("".join), min_size=2, max_size=4)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_BASE, st.integers(3, 8), st.data())
+def test_sections_expand_exactly(base: list[str], count: int, data: st.DataObject) -> None:
+    # Sections of one shape whose lines open with varying values; every proposed block
+    # (the saving threshold off, so small ones are proposed too) expands exactly.
+    rows = [f"{data.draw(_VALUE)} {line}" for _ in range(count) for line in base]
+    text = "\n".join(rows) + "\n"
+    lines = text.split("\n")
+    with patch.object(sections, "MARKER_CHARS", -(10**9)):
+        blocks = list(SectionForm().find(lines, [Region(Kind.TEST, 0, len(lines))]))
+    for block in blocks:
+        assert _expand_lines(block.lines) == lines[block.start : block.stop]
+    assert expand(compact(text).text) == text

@@ -51,7 +51,8 @@ def forms() -> tuple[Form, ...]:
     from tersify.compaction.json_forms import JsonForm
     from tersify.compaction.patterns import PatternForm
     from tersify.compaction.repeat import RepeatForm
+    from tersify.compaction.sections import SectionForm
     from tersify.compaction.tables import TableForm
     from tersify.compaction.templates import TemplateForm
 
-    return (RepeatForm(), TemplateForm(), PatternForm(), TableForm(), JsonForm(), GrepForm())
+    return (RepeatForm(), TemplateForm(), PatternForm(), TableForm(), JsonForm(), GrepForm(), SectionForm())
