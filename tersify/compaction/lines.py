@@ -25,7 +25,7 @@ ELIGIBLE_KINDS = frozenset({Kind.BLANK, Kind.PROSE, Kind.LOG, Kind.TABLE, Kind.T
 _SPLIT = re.compile(r"(\S+)")
 # Words holding a digit are the likely variables (drain's heuristic); the rest of a line,
 # whitespace included, is its shape key.
-_DIGIT_WORD = re.compile(r"\S*\d\S*")
+_DIGIT_WORD = re.compile(r"(?<!\S)(?=\S*\d)\S+")  # tried at word starts only: linear
 # A slot's kept prefix may end, and its kept suffix start, only at one of these (see _cuttable).
 _CUT = frozenset("_:/=,;@#()[]<>|'\"*&!?~^%$-.")
 
