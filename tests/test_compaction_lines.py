@@ -66,7 +66,7 @@ def test_template_run_on_a_real_apache_snippet() -> None:
 
 def test_patterns_on_interleaved_hdfs_lines() -> None:
     assert _round(HDFS) == (
-        "[the next 9 lines use 2 patterns; a row is a pattern's letter, then its {} values]\n"
+        "[the next 9 lines use 2 patterns; a row is a pattern's name, then its {} values]\n"
         'A "081109 {} {} INFO dfs.DataNode$PacketResponder: PacketResponder {} for block blk_{} terminating"\n'
         'B "081109 {} {} INFO dfs.FSNamesystem: BLOCK* NameSystem.addStoredBlock: blockMap updated: '
         '{}:50010 is added to blk_{} size 67108864"\n'
@@ -155,7 +155,7 @@ def test_partial_slots_cut_only_at_punctuation() -> None:
 def test_marker_like_input_round_trips() -> None:
     lines = [
         '[the next 3 lines follow "x {}"; each row below holds one line\'s {} values]',
-        "[the next 2 lines use 1 pattern; a row is a pattern's letter, then its {} values]",
+        "[the next 2 lines use 1 pattern; a row is a pattern's name, then its {} values]",
         "[next 3 lines: table rows, padding removed; column edges L0 R5]",
         "\\[next 3 lines: table rows, padding removed; column edges L0 R5]",
         "a",

@@ -47,10 +47,12 @@ class Form(Protocol):
 
 def forms() -> tuple[Form, ...]:
     """Every registered form, in a fixed order (imported here so the registry is explicit)."""
+    from tersify.compaction.grep import GrepForm
     from tersify.compaction.json_forms import JsonForm
     from tersify.compaction.patterns import PatternForm
     from tersify.compaction.repeat import RepeatForm
+    from tersify.compaction.sections import SectionForm
     from tersify.compaction.tables import TableForm
     from tersify.compaction.templates import TemplateForm
 
-    return (RepeatForm(), TemplateForm(), PatternForm(), TableForm(), JsonForm())
+    return (RepeatForm(), TemplateForm(), PatternForm(), TableForm(), JsonForm(), GrepForm(), SectionForm())

@@ -25,9 +25,9 @@ ELIGIBLE_KINDS = frozenset({Kind.BLANK, Kind.PROSE, Kind.LOG, Kind.TABLE, Kind.T
 _SPLIT = re.compile(r"(\S+)")
 # Words holding a digit are the likely variables (drain's heuristic); the rest of a line,
 # whitespace included, is its shape key.
-_DIGIT_WORD = re.compile(r"\S*\d\S*")
-# A slot's kept prefix may end, and its kept suffix start, only at one of these.
-_CUT = frozenset("_:/=,;@#()[]<>|'\"*&!?~^%$")
+_DIGIT_WORD = re.compile(r"(?<!\S)(?=\S*\d)\S+")  # tried at word starts only: linear
+# A slot's kept prefix may end, and its kept suffix start, only at one of these (see _cuttable).
+_CUT = frozenset("_:/=,;@#()[]<>|'\"*&!?~^%$-.")
 
 
 def eligible(n: int, regions: Sequence[Region]) -> bytearray:
@@ -69,17 +69,30 @@ def split(line: str) -> list[str]:
     return _SPLIT.split(line)
 
 
+def _cuttable(kept: str, at: str) -> bool:
+    """May a slot's kept prefix (suffix) end (start) with ``at``, ``kept`` being that prefix
+    (suffix)? At punctuation; at ``.`` and ``-`` only when the kept part is more than a sign
+    or a plain number's integer (fraction) part, so a row never holds half a number."""
+    if at not in _CUT or at in "{}":
+        return False
+    return at not in "-." or _PLAIN_NUMBER_PART.fullmatch(kept) is None
+
+
+# A kept prefix like ``-``, ``0.``, ``10.`` or a kept suffix like ``.0``, ``-1``.
+_PLAIN_NUMBER_PART = re.compile(r"-?[0-9]*[.-]|[.-][0-9]*")
+
+
 def _slot_affixes(values: Sequence[str]) -> tuple[str, str]:
     """The prefix and suffix all ``values`` share, each cut at punctuation, leaving each
     value at least one character."""
     pre = commonprefix(list(values))
     i = len(pre)
-    while i and (pre[i - 1] not in _CUT or pre[i - 1] in "{}"):
+    while i and not _cuttable(pre[:i], pre[i - 1]):
         i -= 1
     pre = pre[:i]
     suf = commonprefix([v[::-1] for v in values])[::-1]
     j = 0
-    while j < len(suf) and (suf[j] not in _CUT or suf[j] in "{}"):
+    while j < len(suf) and not _cuttable(suf[j:], suf[j]):
         j += 1
     suf = suf[j:]
     shortest = min(len(v) for v in values)
@@ -93,55 +106,101 @@ def _slot_affixes(values: Sequence[str]) -> tuple[str, str]:
 class Template:
     """The shared shape of lines split alike (same whitespace, same word count)."""
 
-    __slots__ = ("text", "slots", "const_chars")
+    __slots__ = ("text", "slots", "const_chars", "tail")
 
-    def __init__(self, text: str, slots: list[tuple[int, int, int]]) -> None:
+    def __init__(self, text: str, slots: list[tuple[int, int, int]], tail: int = 0) -> None:
         self.text = text
-        self.slots = slots  # (word index in the split, prefix length, suffix length)
+        self.tail = tail  # for a template whose last slot is the rest of the line: where it starts
+        self.slots = slots  # the slots rows hold: (word index in the split, prefix length, suffix length)
         self.const_chars = len(text) - len(SLOT) * len(slots)
 
     def row(self, parts: Sequence[str]) -> str:
         """The slot values of one line (its split), separated by single spaces."""
+        if self.tail:
+            parts = [*parts[: self.tail], "".join(parts[self.tail :]), ""]
         return " ".join(parts[k][p : len(parts[k]) - s] for k, p, s in self.slots)
 
     def quoted(self) -> str:
         return json.dumps(self.text, ensure_ascii=False)
 
 
-def build_template(splits: Sequence[Sequence[str]]) -> Template | None:
+def build_template(splits: Sequence[Sequence[str]], *, tail: bool = False) -> Template | None:
     """The template of lines given as their splits (all the same length), or None when its
-    constants hold the placeholder (expansion could not tell it from a slot)."""
+    constants hold a placeholder (expansion could not tell it from a slot).
+
+    With ``tail`` the last word of each split is the rest of its line (it may hold spaces):
+    always a slot, whole, and last, so it is the row's last value. A slot whose values equal
+    an earlier slot's in every line is written once: the template then numbers its slots
+    (``{0} {1} {0}``, as in Python's ``str.format``) and rows hold each value once.
+    """
     first = splits[0]
-    pieces: list[str] = []
+    last_word = len(first) - 2
+    pieces: list[str | int] = []  # constants, and slot numbers (indices into ``slots``)
     slots: list[tuple[int, int, int]] = []
+    seen: dict[tuple[str, ...], tuple[str, int, str]] = {}
+    numbered = False
     for k, word in enumerate(first):
-        if k % 2 == 0 or all(parts[k] == word for parts in splits):
+        forced = tail and k == last_word
+        if k % 2 == 0 or (not forced and all(parts[k] == word for parts in splits)):
             pieces.append(word)  # whitespace is equal by construction of the group
             continue
-        pre, suf = _slot_affixes([parts[k] for parts in splits])
-        pieces.append(pre + SLOT + suf)
+        column = tuple(parts[k] for parts in splits)
+        if column in seen:  # the same value as an earlier slot in every line
+            pieces.extend(seen[column])
+            numbered = True
+            continue
+        pre, suf = ("", "") if forced else _slot_affixes(column)
+        seen[column] = (pre, len(slots), suf)
+        pieces.extend(seen[column])
         slots.append((k, len(pre), len(suf)))
-    text = "".join(pieces)
-    if text.count(SLOT) != len(slots):
+    if numbered and tail:
+        return None  # the rest of the line must stay the last value
+    fields = 0
+    out: list[str] = []
+    for piece in pieces:
+        if isinstance(piece, int):
+            out.append(f"{{{piece}}}" if numbered else SLOT)
+            fields += 1
+        else:
+            out.append(piece)
+    text = "".join(out)
+    if len(_FIELD.findall(text)) != fields:
         return None
-    return Template(text, slots)
+    return Template(text, slots, last_word if tail else 0)
+
+
+_FIELD = re.compile(r"\{([0-9]*)\}")
 
 
 def fill(template: str, row: str) -> str:
-    """A line from its template and its row of slot values (ValueError when they disagree)."""
-    parts = template.split(SLOT)
+    """A line from its template and its row of slot values (ValueError when they disagree).
+
+    Values are separated by single spaces; the last one takes the rest of the row."""
+    parts = _FIELD.split(template)  # [constant, field, constant, field, ..., constant]
     if len(parts) == 1:
         if row:
             raise ValueError("values given for a template without slots")
         return template
-    values = row.split(" ")
-    if len(values) != len(parts) - 1:
-        raise ValueError(f"{len(values)} values for {len(parts) - 1} slots")
+    names = parts[1::2]
+    if all(name == "" for name in names):
+        order = list(range(len(names)))
+    elif all(name and (name == "0" or name[0] != "0") for name in names):
+        order = [int(name) for name in names]
+    else:
+        raise ValueError("a template mixes {} and numbered slots")
+    count = max(order) + 1
+    values = row.split(" ", count - 1)
+    if len(values) != count or len(set(order)) != count:
+        raise ValueError(f"{len(values)} values for {count} slots")
     out = [parts[0]]
-    for value, part in zip(values, parts[1:], strict=True):
-        out.append(value)
+    for index, part in zip(order, parts[2::2], strict=True):
+        out.append(values[index])
         out.append(part)
     return "".join(out)
+
+
+def has_slots(template: str) -> bool:
+    return _FIELD.search(template) is not None
 
 
 def unquote(quoted: str) -> str:

@@ -1,6 +1,6 @@
 """Interleaved line shapes (logs): a few patterns declared once, then one short row per line.
 
-    [the next 5 lines use 2 patterns; a row is a pattern's letter, then its {} values]
+    [the next 5 lines use 2 patterns; a row is a pattern's name, then its {} values]
     A "081109 {} {} INFO dfs.DataNode$PacketResponder: PacketResponder {} for block blk_{} terminating"
     B "081109 {} {} INFO dfs.FSNamesystem: BLOCK* NameSystem.addStoredBlock: blockMap updated: {}:50010 is added to blk_{} size 67108864"
     A 203615 148 1 38865049064139660
@@ -14,21 +14,25 @@ first pass, one regex substitution per line), a group of ``MIN_COUNT`` or more l
 estimated saving beats its declaration becomes a pattern, and its template keeps every word
 all its lines share. The drain3 package is not used: its tree and similarity merging are
 stateful and slower, and exact templates need equal whitespace, which drain3 discards.
+
+Lines that fit no whole-line pattern but share their first words (timestamp, host, process)
+get a *head* pattern: the head's template, then a last ``{}`` that takes the rest of the row
+(spaces included; the marker then says so). Patterns are named A to Z, then AA to AZ.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Hashable, Iterator, Sequence
 from string import ascii_uppercase
 
 from tersify.compaction.forms import Block
 from tersify.compaction.lines import (
-    SLOT,
     Template,
     build_template,
     eligible_spans,
     fill,
+    has_slots,
     shape_key,
     split,
     unquote,
@@ -37,18 +41,23 @@ from tersify.regions import Region
 
 CHUNK = 400
 MIN_COUNT = 3
-MAX_PATTERNS = len(ascii_uppercase)
+# Pattern names: A to Z, then AA to AZ (busy logs show more than 26 shapes in a chunk).
+NAMES = [*ascii_uppercase, *("A" + b for b in ascii_uppercase)]
+MAX_PATTERNS = len(NAMES)
 MARKER_CHARS = 90
 VERBATIM = "="
-_PATTERN_LINE = re.compile(r"(?P<letter>[A-Z]) (?P<p_t>\".*\")")
+_PATTERN_LINE = re.compile(r"(?P<letter>[A-Z]{1,2}) (?P<p_t>\".*\")")
 
 
 class PatternForm:
     name = "patterns"
     marker = re.compile(
         r"\[the next (?P<p_n>[1-9][0-9]*) lines use (?P<p_k>[1-9][0-9]*) patterns?; "
-        r"a row is a pattern's letter, then its \{\} values(?:; \"=\" rows are lines as is)?\]"
+        r"a row is a pattern's name, then its \{\} values(?:; a last \{\} takes the rest of the row)?"
+        r"(?:; \"=\" rows are lines as is)?\]"
     )
+
+    heads = True
 
     def find(self, lines: Sequence[str], regions: Sequence[Region]) -> Iterator[Block]:
         for start, stop in eligible_spans(lines, regions):
@@ -60,11 +69,11 @@ class PatternForm:
                     yield block
 
     def _block(self, lines: Sequence[str], start: int, stop: int) -> Block | None:
-        keys = [shape_key(line) for line in lines[start:stop]]
-        groups: dict[str, list[int]] = {}
+        keys: list[Hashable] = [shape_key(line) for line in lines[start:stop]]
+        groups: dict[Hashable, list[int]] = {}
         for i, key in enumerate(keys):
             groups.setdefault(key, []).append(i)
-        chosen: list[tuple[int, str, Template]] = []  # (saving estimate, key, template)
+        chosen: list[tuple[int, Hashable, Template]] = []  # (saving estimate, key, template)
         for key, members in groups.items():
             if len(members) < MIN_COUNT:
                 continue
@@ -75,6 +84,11 @@ class PatternForm:
             saving = len(members) * (template.const_chars - 2) - len(template.text) - 6
             if saving > 0:
                 chosen.append((saving, key, template))
+        if self.heads:
+            chosen.sort(key=lambda item: -item[0])
+            chosen = chosen[:MAX_PATTERNS]
+            taken = {key for _, key, _ in chosen}
+            chosen.extend(_head_patterns(lines, start, [i for i, key in enumerate(keys) if key not in taken], keys))
         chosen.sort(key=lambda item: -item[0])
         chosen = chosen[:MAX_PATTERNS]
         if not chosen or sum(s for s, _, _ in chosen) <= MARKER_CHARS:
@@ -86,14 +100,15 @@ class PatternForm:
             lo += 1
         while keys[hi - 1] not in by_key:
             hi -= 1
-        letters: dict[str, str] = {}
+        letters: dict[Hashable, str] = {}
         for key in keys[lo:hi]:
             if key in by_key and key not in letters:
-                letters[key] = ascii_uppercase[len(letters)]
-        if len(letters) == 1 and all(key in by_key for key in keys[lo:hi]):
+                letters[key] = NAMES[len(letters)]
+        if len(letters) == 1 and all(key in by_key for key in keys[lo:hi]) and not by_key[keys[lo]].tail:
             return None  # one pattern, no other lines: a plain template run says it shorter
         rows: list[str] = []
         verbatim = False
+        tails = any(by_key[key].tail for key in letters)
         for i in range(lo, hi):
             line = lines[start + i]
             key = keys[i]
@@ -105,7 +120,8 @@ class PatternForm:
                 verbatim = True
         header = (
             f"[the next {len(rows)} lines use {len(letters)} pattern{'s' if len(letters) > 1 else ''}; "
-            f"a row is a pattern's letter, then its {{}} values"
+            f"a row is a pattern's name, then its {{}} values"
+            + ("; a last {} takes the rest of the row" if tails else "")
             + ('; "=" rows are lines as is]' if verbatim else "]")
         )
         declared = [f"{letter} {by_key[key].quoted()}" for key, letter in letters.items()]
@@ -125,8 +141,73 @@ class PatternForm:
             letter, sep, rest = row.partition(" ")
             if letter == VERBATIM and sep:
                 done.append(rest)
-            elif letter in templates and bool(sep) == (SLOT in templates[letter]):
+            elif letter in templates and bool(sep) == has_slots(templates[letter]):
                 done.append(fill(templates[letter], rest))
             else:
                 raise ValueError(f"a row with no pattern: {row[:80]!r}")
         return k + n
+
+
+HEAD_WORDS = range(1, 9)  # how many leading words a head pattern may keep
+
+
+def _head(parts: Sequence[str], k: int) -> str | None:
+    """The first ``k`` words of a line (its split) with the whitespace after them, or None
+    when nothing follows them."""
+    if len(parts) < 2 * k + 3 or not parts[2 * k + 1]:
+        return None
+    return "".join(parts[: 2 * k + 1])
+
+
+def _head_patterns(
+    lines: Sequence[str], start: int, rest: list[int], keys: list[Hashable]
+) -> list[tuple[int, Hashable, Template]]:
+    """Patterns for lines that fit no whole-line pattern but share their first words (a log
+    line's timestamp, host and process): the head's template, then ``{}`` for the rest of
+    the line. The head length is the one that saves the most over these lines; the key of
+    each line it serves is set to the pattern's, so rows find their pattern."""
+    if len(rest) < MIN_COUNT:
+        return []
+    splits = {i: split(lines[start + i]) for i in rest}
+    # A digit-holding word that many of these lines share (a host name) stays in the key as is.
+    common: set[str] = set()
+    counts: dict[str, int] = {}
+    for i in rest:
+        for word in splits[i][1 : 2 * HEAD_WORDS[-1] : 2]:
+            counts[word] = counts.get(word, 0) + 1
+    common = {word for word, n in counts.items() if n * 5 >= len(rest) and n >= MIN_COUNT}
+    best: tuple[int, int, dict[tuple[str, str], list[int]]] = (0, 0, {})
+    for k in HEAD_WORDS:
+        groups: dict[tuple[str, str], list[int]] = {}
+        for i in rest:
+            head = _head(splits[i], k)
+            if head is not None:
+                parts = splits[i]
+                key = "".join(w if j % 2 == 0 or w in common else shape_key(w) for j, w in enumerate(parts[: 2 * k + 1]))
+                groups.setdefault(("head", key), []).append(i)
+        # A head's digit-free characters stand for what a row saves (each NUL is a slot).
+        estimate = sum(
+            len(members) * (len(key[1]) - 3 * key[1].count("\0") - 4) - len(key[1])
+            for key, members in groups.items()
+            if len(members) >= MIN_COUNT
+        )
+        if estimate > best[0]:
+            best = (estimate, k, groups)
+    _, k, groups = best
+    out: list[tuple[int, Hashable, Template]] = []
+    for key, members in groups.items():
+        if len(members) < MIN_COUNT:
+            continue
+        cut = 2 * k + 1
+        rows = [[*splits[i][:cut], "".join(splits[i][cut:]), ""] for i in members]
+        if sum("  " in row[-2] for row in rows) * 2 > len(rows):
+            continue  # padded columns: a table, which the table form writes more readably
+        template = build_template(rows, tail=True)
+        if template is None:
+            continue
+        saving = len(members) * (template.const_chars - 2) - len(template.text) - 6
+        if saving > 0:
+            out.append((saving, key, template))
+            for i in members:
+                keys[i] = key
+    return out
