@@ -32,22 +32,14 @@ SET_PATH = Path(__file__).resolve().parent / "data" / "savings_set.jsonl"
 TARGET_POOLED, TARGET_LOG = 0.60, 0.45
 
 
-# --- adapter: the one place the compressor is called --------------------------------------------
-# SWITCH when the pipeline lands: out = tersify.compress(text, lossless=(mode == "lossless")).text,
-# expanded = tersify.expand(out). Until then lossless is the compaction engine alone and default is
-# the word dropper, whose output is read as it is (it has no markers to expand).
 def run(text: str, mode: str) -> tuple[str, str]:
-    """(compressed output, expanded output) of ``text`` in ``mode``."""
-    if mode == "lossless":
-        from tersify.compaction import compact, expand
-
-        out = compact(text).text
-        return out, expand(out)
+    """(compressed output, expanded output) of ``text`` in ``mode`` ("lossless" or "default")."""
     import tersify
 
-    out = tersify.compress(text).text
-    return out, out
-# --- end of adapter ----------------------------------------------------------------------------------
+    out = tersify.compress(text, lossless=mode == "lossless").text
+    return out, tersify.expand(out)
+
+
 
 
 CHECKS = ("round_trip", "json", "diff_lines", "git_apply", "code_error_whole", "brackets")
@@ -155,15 +147,15 @@ def print_report(result: dict, encodings: list[str], show_worst: int) -> None:
     for check in CHECKS:
         table.add_column(check.replace("_", " "), justify="right")
     kinds = result["kinds"]
-    names = [k for k in kinds if not k.startswith("POOLED")] + ["POOLED", "POOLED without logs"]
-    for name in names:
+    names = [k for k in kinds if not k.startswith("POOLED")] + [k for k in ("POOLED", "POOLED without logs") if k in kinds]
+    for i, name in enumerate(names):
         agg = kinds[name]
         cells = [name, str(agg["records"])]
         for enc in encodings:
             e = agg[enc]
             cells += [f"{e['in']:,}", f"{e['out']:,}", f"{e['ratio']:.3f}"]
         cells += [_cell(agg[c]) for c in CHECKS]
-        table.add_row(*cells, end_section=name == names[-3])
+        table.add_row(*cells, end_section=i + 1 < len(names) and names[i + 1] == "POOLED")
     console.print(table)
     main = encodings[0]
     pooled, log = kinds["POOLED"][main]["ratio"], kinds.get("log", {}).get(main, {}).get("ratio")

@@ -209,14 +209,39 @@ def balanced(line: str) -> bool | None:
     return (not stack) if seen else None
 
 
+def align(text: str, expanded: str) -> list[tuple[str, str]] | None:
+    """Pairs (input line, output line): each output line is matched to the next input line
+    whose words it holds in order (word dropping removes words, never lines' order).
+    ``None`` when some output line matches no input line."""
+    source = text.split("\n")
+    pairs: list[tuple[str, str]] = []
+    at = 0
+    for line in expanded.split("\n"):
+        words = line.split()
+        while at < len(source) and not (
+            _holds_in_order(source[at].split(), words) if words else not source[at].strip()
+        ):
+            at += 1
+        if at == len(source):
+            return None
+        pairs.append((source[at], line))
+        at += 1
+    return pairs
+
+
+def _holds_in_order(long: list[str], short: list[str]) -> bool:
+    it = iter(long)
+    return all(any(word == other for other in it) for word in short)
+
+
 def brackets_check(text: str, expanded: str) -> bool | None:
-    """Every input line with balanced brackets is still balanced in the output (same line count)."""
-    lines = text.split("\n")
-    want = [i for i, line in enumerate(lines) if "(" in line or "[" in line or "{" in line]
-    want = [i for i in want if balanced(lines[i])]
+    """Every output line whose input line had balanced brackets is balanced too."""
+    if not any(c in text for c in "([{"):
+        return None
+    pairs = align(text, expanded)
+    if pairs is None:
+        return False
+    want = [(src, out) for src, out in pairs if balanced(src)]
     if not want:
         return None
-    out = expanded.split("\n")
-    if len(out) != len(lines):
-        return False
-    return all(balanced(out[i]) is not False for i in want)
+    return all(balanced(out) is not False for _, out in want)

@@ -26,10 +26,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from tersify.proxy.compressor import Outcome, ToolResultCompressor, approx_tokens
+from tersify.proxy.compressor import Outcome, ToolResultCompressor
 from tersify.proxy.config import ProxyConfig
 from tersify.proxy.providers import ROUTES, ToolText, provider_for
 from tersify.proxy.providers import Route as ToolRoute
+from tersify.tokens import count_tokens
 from tersify.proxy.stats import ProxyStats
 from tersify.proxy.store import PairStore
 from tersify.scorers import Scorer
@@ -186,7 +187,8 @@ class Proxy:
         if not texts:
             return raw
         self.stats.add("tool_results_seen", len(texts))
-        tokens_before = sum(approx_tokens(t.text) for t in texts)
+        # Real tokens, counted off the event loop.
+        tokens_before = await anyio.to_thread.run_sync(lambda: sum(count_tokens(t.text) for t in texts))
         self.stats.add("tokens_before", tokens_before)
         model = body.get("model") if isinstance(body.get("model"), str) else None
         todo = [t for t in texts if t.skip is None]
@@ -206,7 +208,7 @@ class Proxy:
             self.stats.rewrite_time((time.perf_counter() - t0) * 1000.0)
 
         if outcomes is not None:
-            saved = sum(approx_tokens(t.text) - approx_tokens(o.text) for t, o in zip(todo, outcomes, strict=True))
+            saved = sum(outcome.tokens_saved for outcome in outcomes)
             new_body = self._apply(body, todo, outcomes)
             if new_body is not None:
                 self.stats.add("tokens_after", tokens_before - saved)

@@ -17,11 +17,12 @@ from tersify.compress import compress
 from tersify.proxy.stats import ProxyStats
 from tersify.proxy.store import PairStore, content_hash
 from tersify.scorers import Scorer, default_scorer
+from tersify.tokens import count_tokens
 
 
 def approx_tokens(text: str) -> int:
-    """Token count estimate (4 characters a token): the size gate and the saving figures
-    only need a provider-neutral order of magnitude, not a particular tokenizer."""
+    """Token count estimate (4 characters a token) for the size gate only, which needs an
+    order of magnitude before any work; the saving figures count real tokens."""
     return math.ceil(len(text) / 4)
 
 
@@ -29,6 +30,7 @@ def approx_tokens(text: str) -> int:
 class Outcome:
     text: str  # what goes upstream
     status: str  # "small" | "already_compressed" | "cached" | "compressed" | "not_smaller"
+    tokens_saved: int = 0  # real (o200k_base) tokens the change saves
 
     @property
     def changed(self) -> bool:
@@ -65,7 +67,7 @@ class ToolResultCompressor:
             return Outcome(text, "already_compressed")
         cached = self.store.cached(text_hash, self.options)
         if cached is not None:
-            return Outcome(cached, "cached")
+            return Outcome(cached, "cached", count_tokens(text) - count_tokens(cached))
         return None
 
     def compress(self, text: str, *, provider: str, model: str | None, tool: str | None) -> Outcome:
@@ -75,7 +77,7 @@ class ToolResultCompressor:
         elapsed_ms = (time.perf_counter() - t0) * 1000.0
         self.stats.compress_time(elapsed_ms)
         # An empty tool result is rejected by some APIs, and a longer one saves nothing.
-        if not result.text.strip() or len(result.text) >= len(text):
+        if not result.text.strip() or result.stats.tokens_out >= result.stats.tokens_in:
             return Outcome(text, "not_smaller")
         self.store.record(
             provider=provider,
@@ -86,13 +88,13 @@ class ToolResultCompressor:
             compressed=result.text,
             scorer=self.scorer.name,
             scorer_version=self.scorer_version,
-            tokens_in=approx_tokens(text),
-            tokens_out=approx_tokens(result.text),
+            tokens_in=result.stats.tokens_in,
+            tokens_out=result.stats.tokens_out,
             words_in=result.stats.words_in,
             words_out=result.stats.words_out,
             latency_ms=elapsed_ms,
         )
-        return Outcome(result.text, "compressed")
+        return Outcome(result.text, "compressed", result.stats.tokens_in - result.stats.tokens_out)
 
     def process(self, text: str, *, provider: str, model: str | None, tool: str | None) -> Outcome:
         """:meth:`lookup`, then :meth:`compress` when needed."""

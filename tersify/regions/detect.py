@@ -36,6 +36,9 @@ DIFF, JSON, TABLE, BLANK, LOG, TEST = Kind.DIFF, Kind.JSON, Kind.TABLE, Kind.BLA
 _LOCALS = re.compile(r"[\w.]+ = \S")  # pytest argument/locals lines: "tmp_path = PosixPath(...)"
 _GUTTER_EDIT = re.compile(r"\s*\d*\s+[-+](?:\s|$)")  # ruff/rustc suggestion lines inside a gutter
 _PLAIN = frozenset((PROSE, TABLE, LOG))
+# A line is classified on its first characters only: every kind shows itself early, and an
+# anchored pattern's backtracking on a pathological megabyte line stays bounded.
+CLASSIFY_CHARS = 1000
 
 
 class _Labeler:
@@ -135,7 +138,7 @@ class _Labeler:
                 self._json(i, i)
                 i += 1
                 continue
-            kinds[i] = self._classify(i, s)
+            kinds[i] = self._classify(i, s[:CLASSIFY_CHARS])
             i += 1
 
     def _json(self, start: int, end: int) -> None:
@@ -253,14 +256,14 @@ def _tables(kinds: list[Kind], lines: Sequence[str]) -> None:
     n = len(kinds)
     run = 0
     for i in range(n + 1):
-        if i < n and kinds[i] is PROSE and KEY_VALUE.match(lines[i]):
+        if i < n and kinds[i] is PROSE and KEY_VALUE.match(lines[i], 0, CLASSIFY_CHARS):
             run += 1
             continue
         if run >= 3:
             for j in range(i - run, i):
                 kinds[j] = TABLE
         run = 0
-    gappy = [kinds[i] is PROSE and GAPPY.search(lines[i]) is not None for i in range(n)]
+    gappy = [kinds[i] is PROSE and GAPPY.search(lines[i], 0, CLASSIFY_CHARS) is not None for i in range(n)]
     for i in range(n):
         if gappy[i] and (
             (i and (gappy[i - 1] or kinds[i - 1] is TABLE))

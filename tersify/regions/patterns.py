@@ -199,7 +199,9 @@ ALTERNATIVES: list[Alternative] = [
         NONE,
     ),
     ("CODE", r"\S+\.\w+:\d+: in \S|\S+:\d+:\s*$", ANY, NONE),
-    ("CODE_location", r"(?:\S+\.\w+|<\w+>|node:\w+|\S+/\S+):\d+\s*$", ANY, NONE),
+    # "path:line" alone; the look-ahead finds the last ":" once, so a long word costs linear time.
+    ("CODE_location", r"(?=(?:<\w+>|node:\w+|[^\s./]*[./]\S*):\d+\s*$)(?:\S+\.\w+|<\w+>|node:\w+|\S+/\S+):\d+\s*$",
+     ANY, NONE),
     ("PROSE", r"\S+:\d+(?::\d+)?: (?:warning|note|info|hint|help)\b", ANY, NONE),
     ("CODE", rf"\S+\.{_CODE_EXT}[:-]\d+[:-]", ANY, NONE),  # grep hits and grep context lines
     ("CODE", r"\^?[0-9a-f]{7,40} (?:\S+\s+)?\(.*?\d+\) ", DIGIT + "^abcdef", NONE),  # git blame
