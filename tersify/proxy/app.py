@@ -30,10 +30,10 @@ from tersify.proxy.compressor import Outcome, ToolResultCompressor
 from tersify.proxy.config import ProxyConfig
 from tersify.proxy.providers import ROUTES, ToolText, provider_for
 from tersify.proxy.providers import Route as ToolRoute
-from tersify.tokens import count_tokens
 from tersify.proxy.stats import ProxyStats
 from tersify.proxy.store import PairStore
 from tersify.scorers import Scorer
+from tersify.tokens import count_tokens
 
 log = logging.getLogger("tersify.proxy")
 
