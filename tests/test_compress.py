@@ -41,9 +41,9 @@ def test_dropped_run_becomes_one_space_and_empty_line_disappears():
     assert result.text == "alpha beta\ngamma\n"
 
 
-def test_blank_line_runs_collapse_to_one():
-    text = "one\n\n\n\ntwo\n   \n\nthree\n"
-    assert compress(text, scorer=FixedScorer(default=1.0)).text == "one\n\ntwo\n\nthree\n"
+def test_blank_lines_and_untouched_lines_are_copied_exactly():
+    text = "one\n\n\n\ntwo  \n   \n\nthree\t\n"
+    assert compress(text, scorer=FixedScorer(default=1.0)).text == text
 
 
 def test_crlf_is_preserved():
@@ -55,7 +55,7 @@ def test_crlf_is_preserved():
 def test_must_keep_overrides_scorer():
     text = "the process exited with code 139 and signal SIGSEGV, it did not recover"
     result = compress(text, scorer=FixedScorer())
-    assert out_words(result.text) == ["139", "SIGSEGV,", "not"]
+    assert out_words(result.text) == ["139", "and", "SIGSEGV,", "not"]  # "and" carries logic
     assert result.stats.must_keep_spans_kept == result.stats.must_keep_spans
 
 
@@ -169,34 +169,29 @@ def test_scores_outside_zero_one_are_clipped_and_nan_counts_as_zero():
 def line_by_line_rebuild(text: str, keep: list[bool]) -> str:
     """rebuild()'s rules applied one line at a time, as its docstring states them."""
     out: list[str] = []
-    k, blank_since_output, last_term = 0, False, ""
+    k = 0
     raw_lines = text.split("\n")
     for i, raw in enumerate(raw_lines):
         has_newline = i < len(raw_lines) - 1
-        cr = has_newline and raw.endswith("\r")
-        body = raw[:-1] if cr else raw
-        spans = [m.span() for m in re.finditer(r"\S+", body)]
+        term = "\n" if has_newline else ""
+        spans = [m.span() for m in re.finditer(r"\S+", raw)]
         flags = keep[k : k + len(spans)]
         k += len(spans)
-        if not spans:
-            blank_since_output = True
+        if all(flags):  # no word lost (a blank line too): the line exactly
+            out.append(raw + term)
             continue
-        if not any(flags):
+        if not any(flags):  # every word lost: the line goes, with its terminator
             continue
+        cr = "\r" if raw.endswith("\r") else ""
         runs: list[list[int]] = []  # [start, end] of each run of kept words
         for (s, e), kept, prev in zip(spans, flags, [False, *flags[:-1]], strict=True):
             if kept and prev:
                 runs[-1][1] = e
             elif kept:
                 runs.append([s, e])
-        if out and blank_since_output:
-            out.append(last_term)
-        line = body[: spans[0][0]] + " ".join(body[s:e] for s, e in runs)
-        if flags[-1]:
-            line += body[spans[-1][1] :]
-        last_term = ("\r\n" if cr else "\n") if has_newline else ""
-        out.append(line + last_term)
-        blank_since_output = False
+        line = raw[: spans[0][0]] + " ".join(raw[s:e] for s, e in runs)
+        line += raw[spans[-1][1] :] if flags[-1] else cr
+        out.append(line + term)
     return "".join(out)
 
 

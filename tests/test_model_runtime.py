@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tersify import compress
+from tersify import compress, expand
 from tersify.errors import TersifyError
 from tersify.scorers import get_scorer
 from tersify.scorers.baseline import BaselineScorer
@@ -147,11 +147,10 @@ def test_must_keep_token_straddling_a_chunk_boundary_survives(scorer):
 
 def test_hundred_thousand_lines_lose_no_line(scorer):
     text = "".join(f"row {i} ok\n" for i in range(100_000))
-    result = compress(text, scorer=scorer)
-    out_lines = result.text.splitlines()
-    assert len(out_lines) == 100_000
-    assert all(str(i) in line for i, line in zip(range(0, 100_000, 997), out_lines[::997], strict=True))
-    assert result.scores.shape == (300_000,)
+    scores = scorer.score(segment(text))  # the model over every window of a long text
+    assert scores.shape == (300_000,) and np.isfinite(scores).all()
+    result = compress(text, scorer=scorer)  # one template: compacted, nothing left to drop
+    assert expand(result.text) == text
 
 
 def test_runtime_imports_no_torch_and_needs_no_network():

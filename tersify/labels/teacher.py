@@ -1,8 +1,10 @@
 """Teacher references for training: the text with the words the labelling guide drops
-removed (:class:`tersify.scorers.rules.TeacherScorer` at threshold 0.5)."""
+removed (:class:`tersify.scorers.rules.TeacherScorer` at threshold 0.5, in the regions where
+words may go), compaction expanded: a reference is always extractive."""
 
 from __future__ import annotations
 
+from tersify.compaction import expand
 from tersify.compress import compress
 from tersify.scorers.rules import TeacherScorer
 
@@ -14,7 +16,7 @@ def teach(text: str) -> str:
     global _DEFAULT
     if _DEFAULT is None:
         _DEFAULT = TeacherScorer()
-    return compress(text, scorer=_DEFAULT, threshold=0.5).text
+    return expand(compress(text, scorer=_DEFAULT, threshold=0.5).text)
 
 
 __all__ = ["teach"]
