@@ -27,7 +27,7 @@ def bundled_corpus() -> list[tuple[str, str]]:
     """(name, text) of every tool output and log that ships in the repo."""
     items = [(p.name, p.read_text(errors="surrogateescape")) for p in sorted((ROOT / "samples").glob("*.txt"))]
     items += [(p.name, p.read_text(errors="surrogateescape"))
-              for p in sorted((ROOT / "tersify" / "data" / "loghub_samples").glob("*/*.log"))]
+              for p in sorted((ROOT / "data" / "loghub").glob("*/*.log"))]
     real = ROOT / "tersify" / "data" / "corpus" / "real_outputs.jsonl"
     if real.exists():
         texts = [json.loads(line)["text"] for line in real.read_text().splitlines() if line.strip()]

@@ -76,7 +76,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     b = dsub.add_parser(
         "build-evalsets",
         help="rebuild the committed eval sets (qa, dense, agent)",
-        description="Rebuild tersify/data/evalsets/{qa,dense,agent}.jsonl deterministically from their sources.",
+        description="Rebuild data/evalsets/{qa,dense,agent}.jsonl deterministically from their sources.",
     )
     b.add_argument("--out", default=None, help="output folder (default: the package's eval set folder)")
     b.set_defaults(func=run_build)

@@ -1,4 +1,4 @@
-"""The three fixed eval sets, committed as package data in ``tersify/data/evalsets/``:
+"""The three fixed eval sets, committed as package data in ``data/evalsets/``:
 
 * ``qa``: Q&A-style pairs (verbose explanation, short answer-style reference), the noisy
   kind of label the seed trained on, from :mod:`tersify.data.qa` drawn with the eval seed;
@@ -22,11 +22,12 @@ from collections.abc import Callable, Iterable, Sequence
 from functools import cache, lru_cache
 from pathlib import Path
 
+from tersify.data import DATA_DIR, data_path
 from tersify.data.pairs import load_pairs, write_pairs
 from tersify.data.records import PairRecord
 from tersify.errors import TersifyError
 
-EVALSET_DIR = Path(__file__).with_name("evalsets")
+EVALSET_DIR = DATA_DIR / "evalsets"
 SOURCES_DIR = EVALSET_DIR / "sources"
 NAMES: tuple[str, ...] = ("qa", "dense", "agent")
 VERSION = 1
@@ -162,6 +163,7 @@ def evalset_path(name: str) -> Path:
 def _load(name: str) -> tuple[PairRecord, ...]:
     path = evalset_path(name)
     if not path.is_file():
+        data_path("evalsets")  # no data folder at all: say where the data lives
         raise TersifyError(f"eval set {name!r} not built ({path}); run `tersify data build-evalsets`")
     # qa references are answer-style (not extractive); dense has none.
     records = load_pairs(path, require_reference=name != "dense", extractive=name == "agent", strict=True,

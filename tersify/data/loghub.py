@@ -1,4 +1,4 @@
-"""Real system logs from the loghub samples (``tersify/data/loghub_samples/``, see its README
+"""Real system logs from the loghub samples (``data/loghub/``, see its README
 for source, licence and citation).
 
 Each of the twelve systems has 2,000 raw lines and, per line, the event template that
@@ -14,12 +14,12 @@ import random
 import re
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
+from tersify.data import DATA_DIR, data_path
 from tersify.data.records import PairRecord
 from tersify.errors import TersifyError
 
-LOGHUB_DIR = Path(__file__).with_name("loghub_samples")
+LOGHUB_DIR = DATA_DIR / "loghub"
 SYSTEMS: tuple[str, ...] = tuple(sorted(p.name for p in LOGHUB_DIR.iterdir() if (p / f"{p.name}_2k.log").is_file())) \
     if LOGHUB_DIR.is_dir() else ()
 
@@ -86,6 +86,7 @@ def windows(n: int, seed: int = 0, lines_per_window: tuple[int, int] = (8, 40),
     """
     systems = SYSTEMS if systems is None else systems
     if not systems:
+        data_path("loghub")  # no data folder at all: say where the data lives
         raise TersifyError(f"no loghub samples found in {LOGHUB_DIR}")
     lo, hi = lines_per_window
     if not 1 <= lo <= hi:

@@ -1,6 +1,6 @@
 """Real command outputs harvested on small fixtures by ``scripts/harvest.py``.
 
-The corpus (``tersify/data/corpus/real_outputs.jsonl``) holds, per line: ``text`` (the
+The corpus (``data/corpus/real_outputs.jsonl``) holds, per line: ``text`` (the
 combined stdout/stderr, scrubbed of the temporary directory, host name and port),
 ``command``, ``exit_code``, ``domain``, ``source`` (``real:<tool>``) and ``id``. Real
 programs write in ways no generator imitates, so these texts are kept apart from the
@@ -13,10 +13,11 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from tersify.data import DATA_DIR, data_path
 from tersify.data.records import PairRecord
 from tersify.errors import TersifyError
 
-REAL_OUTPUTS = Path(__file__).with_name("corpus") / "real_outputs.jsonl"
+REAL_OUTPUTS = DATA_DIR / "corpus" / "real_outputs.jsonl"
 _FIELDS = ("text", "command", "exit_code", "domain", "source", "id")
 
 
@@ -39,6 +40,7 @@ def load_real_entries(path: str | Path = REAL_OUTPUTS) -> list[RealOutput]:
     """Every entry of the corpus, validated (a bad line is an error with its line number)."""
     path = Path(path)
     if not path.is_file():
+        data_path("corpus")  # no data folder at all: say where the data lives
         raise TersifyError(f"real-output corpus not found: {path} (run scripts/harvest.py)")
     out = []
     with open(path, encoding="utf-8") as fh:
