@@ -14,12 +14,12 @@ import anthropic
 import httpx
 import openai
 import pytest
+from support.fake_upstream import FakeUpstream
 
 from tersify.compress import compress
 from tersify.mustkeep import MustKeep
 from tersify.proxy import ProxyConfig, create_app
 from tersify.proxy.app import Proxy
-from tersify.proxy.fake_upstream import FakeUpstream
 from tersify.proxy.providers import anthropic_messages, openai_chat, openai_responses
 from tersify.proxy.server import serve_in_thread
 from tersify.proxy.store import content_hash

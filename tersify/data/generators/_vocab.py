@@ -56,7 +56,6 @@ JAVA_ERRORS = ("java.lang.NullPointerException", "java.lang.IllegalStateExceptio
                "java.net.SocketTimeoutException", "java.lang.NumberFormatException",
                "java.lang.ClassCastException", "java.sql.SQLException", "java.lang.OutOfMemoryError",
                "java.util.NoSuchElementException")
-LICENSES = ("MIT", "Apache-2.0", "BSD-3-Clause")
 HTTP_STATUSES = ((200, "OK"), (201, "Created"), (204, "No Content"), (301, "Moved Permanently"),
                  (304, "Not Modified"), (400, "Bad Request"), (401, "Unauthorized"), (403, "Forbidden"),
                  (404, "Not Found"), (409, "Conflict"), (422, "Unprocessable Entity"),
@@ -141,22 +140,9 @@ def clock(rng: random.Random) -> str:
     return f"{rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}:{rng.randint(0, 59):02d}"
 
 
-def duration(rng: random.Random) -> str:
-    r = rng.random()
-    if r < 0.4:
-        return f"{rng.randint(1, 999)}ms"
-    if r < 0.8:
-        return f"{rng.uniform(0.01, 60):.2f}s"
-    return f"{rng.randint(1, 9)}m{rng.randint(0, 59)}s"
-
-
 def version(rng: random.Random) -> str:
     v = f"{rng.randint(0, 5)}.{rng.randint(0, 30)}.{rng.randint(0, 20)}"
     return v + (f"-rc{rng.randint(1, 4)}" if rng.random() < 0.08 else "")
-
-
-def word_slug(rng: random.Random) -> str:
-    return rng.choice(NOUNS) + rng.choice(("", "s", "_" + rng.choice(STEMS), "-" + rng.choice(ADJS)))
 
 
 def token(rng: random.Random, n: int = 6) -> str:
@@ -168,7 +154,3 @@ def ipv4_private(rng: random.Random) -> str:
                        f"192.168.{rng.randint(0, 255)}.{rng.randint(1, 254)}",
                        f"172.{rng.randint(16, 31)}.{rng.randint(0, 255)}.{rng.randint(1, 254)}",
                        "127.0.0.1"))
-
-
-def sentence_case(text: str) -> str:
-    return text[:1].upper() + text[1:]
