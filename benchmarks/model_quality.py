@@ -3,7 +3,7 @@
     python benchmarks/model_quality.py [--sets agent,dense] [--model-dir DIR]
 
 One row per (scorer, set), with the must-keep override and, for the model, without it
-(``no-override``: the model alone). Columns are those of ``tersify.eval.evaluate``.
+(``no-override``: the model alone). Columns are those of ``tersify_train.eval.evaluate``.
 Then, per set, how many words the model and the teacher decide differently (both with
 the override), and both keep rates to five places.
 """
@@ -13,10 +13,10 @@ from __future__ import annotations
 import argparse
 
 from tersify import compress
-from tersify.data.evalsets import load_evalset
-from tersify.eval.evaluate import evaluate_scorer, format_markdown
 from tersify.scorers import get_scorer
 from tersify.scorers.onnx import ModelScorer
+from tersify_train.eval.evaluate import evaluate_scorer, format_markdown
+from tersify_train.sources.evalsets import load_evalset
 
 
 def main() -> None:

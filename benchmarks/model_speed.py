@@ -53,7 +53,7 @@ print(json.dumps({"first_result_s": t1 - t0,
 
 def load_texts(name: str) -> tuple[list[str], str]:
     try:
-        from tersify.data.evalsets import load_evalset
+        from tersify_train.sources.evalsets import load_evalset
 
         return [r.text for r in load_evalset(name)], name
     except (ImportError, AttributeError):

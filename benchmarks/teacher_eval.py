@@ -3,16 +3,16 @@
     python benchmarks/teacher_eval.py [--scorers teacher,baseline] [--sets agent,dense]
 
 Prints one Markdown row per (scorer, set), with the must-keep override on (as shipped)
-and off (the scorer alone), using the metrics of :mod:`tersify.eval.metrics`.
+and off (the scorer alone), using the metrics of :mod:`tersify_train.eval.metrics`.
 """
 
 from __future__ import annotations
 
 import argparse
 
-from tersify.data.evalsets import load_evalset
-from tersify.eval.evaluate import evaluate_scorer, format_markdown
 from tersify.scorers import get_scorer
+from tersify_train.eval.evaluate import evaluate_scorer, format_markdown
+from tersify_train.sources.evalsets import load_evalset
 
 
 def main() -> None:

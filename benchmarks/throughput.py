@@ -74,7 +74,7 @@ def main() -> None:
         wps, mbps = measure(corpus, scorer, args.repeat)
         print(f"{label:34s} {wps:12,.0f} words/s {mbps:8.2f} MB/s")
     # Small texts: the agent eval set (one tool output per call) shows the fixed cost per call.
-    from tersify.data.evalsets import load_evalset
+    from tersify_train.sources.evalsets import load_evalset
 
     items = [(r.id or "", r.text) for r in load_evalset("agent")]
     wps, mbps = measure(items, FreeScorer(), args.repeat)

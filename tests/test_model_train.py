@@ -8,15 +8,15 @@ import pytest
 torch = pytest.importorskip("torch")
 
 from tersify.errors import TersifyError  # noqa: E402
-from tersify.model.architecture import ModelConfig, build_model  # noqa: E402
-from tersify.model.export import export_onnx  # noqa: E402
-from tersify.model.scorer import TorchScorer  # noqa: E402
 from tersify.scorers.onnx.features import REPEATED_LINE, SEEN, token_features  # noqa: E402
 from tersify.scorers.onnx.scorer import ModelScorer  # noqa: E402
 from tersify.scorers.onnx.tokenizer import WordTokenizer, train_tokenizer  # noqa: E402
 from tersify.text.segment import segment  # noqa: E402
-from tersify.train.config import TrainConfig, load_config  # noqa: E402
-from tersify.train.trainer import lr_factor  # noqa: E402
+from tersify_train.network.architecture import ModelConfig, build_model  # noqa: E402
+from tersify_train.network.export import export_onnx  # noqa: E402
+from tersify_train.network.scorer import TorchScorer  # noqa: E402
+from tersify_train.train.config import TrainConfig, load_config  # noqa: E402
+from tersify_train.train.trainer import lr_factor  # noqa: E402
 
 TEXTS = [
     "FAILED tests/test_pricing.py::test_discount_rounding[5-50-3] - assert 2 == 3\n" * 3,
@@ -92,8 +92,8 @@ def test_final_score_combines_the_heads(tiny):
 
 
 def test_trainer_runs_end_to_end_and_is_deterministic(tmp_path, monkeypatch):
-    from tersify.data.records import PairRecord
-    from tersify.train import trainer
+    from tersify_train.sources.records import PairRecord
+    from tersify_train.train import trainer
 
     records = [PairRecord(t, None, "test", "unit") for t in TEXTS * 6]
     monkeypatch.setattr(trainer, "gather_records", lambda cfg, log: records)

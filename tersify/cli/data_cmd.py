@@ -13,6 +13,7 @@ import argparse
 from collections import Counter
 from pathlib import Path
 
+from tersify.cli.extra import needs_train
 from tersify.errors import TersifyError
 
 
@@ -90,47 +91,48 @@ def _progress(items, description: str):
 
 
 def _load_any(name: str, *, require_reference: bool, extractive: bool = False):
-    from tersify.data.evalsets import NAMES, load_evalset
-    from tersify.data.pairs import load_pairs
+    from tersify_train.sources.evalsets import NAMES, load_evalset
+    from tersify_train.sources.pairs import load_pairs
 
     if name in NAMES and not Path(name).exists():
         return load_evalset(name)
     return load_pairs(name, require_reference=require_reference, extractive=extractive)
 
 
+@needs_train()
 def run_generate(args: argparse.Namespace) -> int:
-    from tersify.data.evalsets import drop_eval_texts
-    from tersify.data.pairs import write_pairs
+    from tersify_train.sources.evalsets import drop_eval_texts
+    from tersify_train.sources.pairs import write_pairs
 
     if args.per_domain < 0 or args.loghub < 0 or args.qa < 0:
         raise TersifyError("counts must be >= 0")
     records = []
     try:
-        from tersify.data.generators import DOMAINS, generate
+        from tersify_train.sources.generators import DOMAINS, generate
     except ImportError as exc:
         raise TersifyError("the domain generators are not available") from exc
     domains = [d.strip() for d in args.domains.split(",")] if args.domains else list(DOMAINS)
     for domain in _progress(domains, "generating"):
         records.extend(generate(domain, args.per_domain, seed=args.seed))
     if args.loghub:
-        from tersify.data.loghub import windows
+        from tersify_train.sources.loghub import windows
 
         records.extend(windows(args.loghub, seed=args.seed))
     if args.real:
-        from tersify.data.evalsets import is_real_eval_text
-        from tersify.data.real import load_real_outputs
+        from tersify_train.sources.evalsets import is_real_eval_text
+        from tersify_train.sources.real import load_real_outputs
 
         records.extend(r for r in load_real_outputs() if not is_real_eval_text(r.text))
     qa = []
     if args.qa:
-        from tersify.data.qa import qa_pairs
+        from tersify_train.sources.qa import qa_pairs
 
         qa = qa_pairs(args.qa, seed=args.seed)
     before = len(records) + len(qa)
     records, qa = drop_eval_texts(records), drop_eval_texts(qa)
     dropped = before - len(records) - len(qa)
     if not args.no_label:
-        from tersify.labels.teacher import teach
+        from tersify_train.labels.teacher import teach
 
         records = [r.with_reference(teach(r.text)) for r in _progress(records, "labelling")]
     n = write_pairs(args.out, records + qa)
@@ -138,9 +140,10 @@ def run_generate(args: argparse.Namespace) -> int:
     return 0
 
 
+@needs_train()
 def run_label(args: argparse.Namespace) -> int:
-    from tersify.data.pairs import load_pairs, write_pairs
-    from tersify.labels.teacher import teach
+    from tersify_train.labels.teacher import teach
+    from tersify_train.sources.pairs import load_pairs, write_pairs
 
     records = load_pairs(args.pairs, require_reference=False, extractive=False)
     labelled = [r.with_reference(teach(r.text)) for r in _progress(records, "labelling")]
@@ -149,9 +152,10 @@ def run_label(args: argparse.Namespace) -> int:
     return 0
 
 
+@needs_train()
 def run_diagnose(args: argparse.Namespace) -> int:
-    from tersify.eval.metrics import missing_by_category, protected_retention
-    from tersify.labels.align import MAX_ALIGNMENT_GAP, MAX_VARIATION_RATE, align_labels
+    from tersify_train.eval.metrics import missing_by_category, protected_retention
+    from tersify_train.labels.align import MAX_ALIGNMENT_GAP, MAX_VARIATION_RATE, align_labels
 
     records = [r for r in _load_any(args.pairs, require_reference=False) if r.reference is not None]
     if not records:
@@ -178,6 +182,7 @@ def run_diagnose(args: argparse.Namespace) -> int:
     return 0
 
 
+@needs_train()
 def run_stats(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.table import Table
@@ -203,8 +208,9 @@ def run_stats(args: argparse.Namespace) -> int:
     return 0
 
 
+@needs_train()
 def run_build(args: argparse.Namespace) -> int:
-    from tersify.data.evalsets import EVALSET_DIR, build
+    from tersify_train.sources.evalsets import EVALSET_DIR, build
 
     counts = build(args.out or EVALSET_DIR, progress=True)
     for name, n in counts.items():

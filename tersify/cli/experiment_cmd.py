@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import time
 
+from tersify.cli.extra import require_train
 from tersify.errors import TersifyError
 
 _RUNGS_HELP = ("v-qa, v-corrected, v-domain, v-domain-w<W> (weight sweep, e.g. v-domain-w3), v-self-<N> "
@@ -78,11 +79,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _ladder(args: argparse.Namespace):
-    try:
-        import torch  # noqa: F401
-    except ImportError as exc:
-        raise TersifyError(f"the ladder needs the train extra (pip install -e '.[train]'): {exc}") from exc
-    from tersify.experiments.ladder import Ladder, load_ladder_config
+    require_train(torch=True)
+    from tersify_train.ladder.core import Ladder, load_ladder_config
 
     cfg = load_ladder_config(args.config, smoke=args.smoke)
     if args.runs:
@@ -97,7 +95,7 @@ def _ladder(args: argparse.Namespace):
 
 
 def run_ladder(args: argparse.Namespace) -> int:
-    from tersify.experiments.table import print_table, write_outputs
+    from tersify_train.ladder.table import print_table, write_outputs
 
     t0 = time.time()
     ladder = _ladder(args)
@@ -116,8 +114,8 @@ def run_ladder(args: argparse.Namespace) -> int:
 
 def _promotion(ladder, rows, *, promote: bool, rung: str | None = None,
                model_dir: str | None = None) -> tuple[list[str], str | None]:
-    from tersify.experiments import promotion
     from tersify.scorers.onnx.scorer import DEFAULT_MODEL_DIR
+    from tersify_train.ladder import promotion
 
     default = next((r for r in rows if r.name == "default"), None)
     if default is None:
@@ -140,7 +138,7 @@ def _promotion(ladder, rows, *, promote: bool, rung: str | None = None,
 
 
 def run_rung(args: argparse.Namespace) -> int:
-    from tersify.experiments.table import print_table
+    from tersify_train.ladder.table import print_table
 
     ladder = _ladder(args)
     row = ladder.row(args.name)
@@ -150,7 +148,7 @@ def run_rung(args: argparse.Namespace) -> int:
 
 
 def run_promote(args: argparse.Namespace) -> int:
-    from tersify.experiments.ladder import MAIN_RUNGS, sweep_names
+    from tersify_train.ladder.core import MAIN_RUNGS, sweep_names
 
     ladder = _ladder(args)
     names = [args.rung] if args.rung else [*MAIN_RUNGS, *sweep_names(ladder.cfg)]

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from tersify.cli.args import non_negative_int, positive_float, unit_interval
+from tersify.cli.extra import needs_train
 from tersify.errors import TersifyError
 
 
@@ -124,12 +125,13 @@ def run_proxy(args: argparse.Namespace) -> int:
     return 0
 
 
+@needs_train()
 def run_export(args: argparse.Namespace) -> int:
     from rich.progress import Progress
 
-    from tersify.data.pairs import write_pairs
-    from tersify.data.records import PairRecord
     from tersify.proxy.store import PairStore
+    from tersify_train.sources.pairs import write_pairs
+    from tersify_train.sources.records import PairRecord
 
     with PairStore(_db(args.db), create=False) as store:
         latest: dict[str, PairRecord] = {}  # one record per original, the newest compression wins

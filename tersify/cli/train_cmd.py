@@ -5,6 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 
+from tersify.cli.extra import needs_train
+from tersify.errors import TersifyError
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
@@ -23,14 +26,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
+@needs_train(torch=True)
 def run(args: argparse.Namespace) -> int:
-    from tersify.errors import TersifyError
-
-    try:
-        from tersify.train.config import load_config
-        from tersify.train.trainer import train
-    except ImportError as exc:
-        raise TersifyError(f"training needs the train extra (pip install -e '.[train]'): {exc}") from exc
+    from tersify_train.train.config import load_config
+    from tersify_train.train.trainer import train
     cfg = load_config(args.config)
     if args.run_dir:
         cfg.run_dir = args.run_dir
