@@ -7,8 +7,10 @@ from pathlib import Path
 import pytest
 
 from tersify.errors import TersifyError
-from tersify_train.ladder.core import Row, best_of, deep_merge, keep_going, load_ladder_config, sweep_names
+from tersify_train.ladder.config import deep_merge, load_ladder_config
 from tersify_train.ladder.promotion import CARD_SECTION, choose, compare, promote, update_card
+from tersify_train.ladder.rows import Row, best_of, keep_going
+from tersify_train.ladder.rungs import sweep_names
 from tersify_train.sources.records import PairRecord
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -61,6 +63,18 @@ def test_config_smoke_section_and_sweep():
     bad = ROOT / "configs" / "ladder.json"
     with pytest.raises(TersifyError):
         load_ladder_config(bad.with_name("no-such-ladder.json"))
+
+
+def test_ladder_config_is_found_from_the_repository_not_the_working_directory(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    cfg = load_ladder_config()
+    assert cfg == load_ladder_config(LADDER_JSON)
+    assert cfg.base_config_path == ROOT / "configs" / "default.json" and cfg.runs_path.is_relative_to(ROOT)
+    assert cfg.data.seed == cfg.seed  # one seed for the ladder's data and training
+    bad = tmp_path / "ladder.json"
+    bad.write_text('{"data": {"seed": 3}}')
+    with pytest.raises(TersifyError, match="seed"):
+        load_ladder_config(bad)
 
 
 # --- promotion -------------------------------------------------------------------------------------
@@ -121,12 +135,11 @@ def test_proxy_logs_source(tmp_path):
     assert got[0].reference == good[0].reference
     sample = proxy_pairs(path, limit=3, seed=1)
     assert len(sample) == 3 and sample == proxy_pairs(path, limit=3, seed=1)
-    from tersify_train.train.config import DataConfig
-    from tersify_train.train.data import gather_records
+    from tersify_train.train.recipe import DataConfig, training_records
 
     only_proxy = DataConfig(generated_per_domain=0, loghub_windows=0, qa_pairs=0, real_outputs=False,
                             proxy_logs=str(path))
-    assert gather_records(only_proxy, report=lambda s: None) == got  # `tersify train` reads it too
+    assert training_records(only_proxy, report=lambda s: None) == got  # `tersify train` reads it too
     empty = tmp_path / "empty.jsonl"
     empty.write_text("{not json\n")
     with pytest.raises(TersifyError):
@@ -139,7 +152,7 @@ def test_proxy_logs_source(tmp_path):
 @pytest.fixture(scope="module")
 def smoke(tmp_path_factory):
     pytest.importorskip("torch")
-    from tersify_train.ladder.core import Ladder
+    from tersify_train.ladder.runner import Ladder
 
     runs = tmp_path_factory.mktemp("ladder")
     cfg = load_ladder_config(LADDER_JSON, smoke=True)
@@ -192,7 +205,7 @@ def test_smoke_ladder_writes_table_json_and_plot(smoke, tmp_path):
 
 
 def test_rungs_are_cached_and_retrained_when_settings_change(smoke, monkeypatch):
-    from tersify_train.ladder.core import Ladder
+    from tersify_train.ladder.runner import Ladder
     from tersify_train.train import trainer
 
     ladder, rows, runs = smoke

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import time
+from pathlib import Path
 
 from tersify.cli.extra import require_train
 from tersify.errors import TersifyError
@@ -18,11 +19,11 @@ _RUNGS_HELP = ("v-qa, v-corrected, v-domain, v-domain-w<W> (weight sweep, e.g. v
 
 
 def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--config", default="configs/ladder.json", help="ladder config (default configs/ladder.json)")
+    p.add_argument("--config", default=None, help="ladder config (default: the repository's ladder config)")
     p.add_argument("--smoke", action="store_true",
                    help="tiny model, tiny data, eval subsets (the config's 'smoke' section): a check in seconds")
     p.add_argument("--runs", default=None, help="checkpoints and cached rung results (default: the config's "
-                   "runs_dir, runs/ladder)")
+                   "runs_dir)")
     p.add_argument("--fresh", action="store_true", help="ignore cached rung results and retrain")
     p.add_argument("--proxy-logs", default=None, metavar="PAIRS.jsonl",
                    help="also train the domain rungs on a `tersify logs export` file (your own traffic)")
@@ -49,8 +50,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "default when it does.",
     )
     _common(lad)
-    lad.add_argument("--out", default=None, help="where the table and plot go (default: the config's out_dir, "
-                     "docs; runs/ladder-smoke with --smoke)")
+    lad.add_argument("--out", default=None, help="where the table and plot go (default: the config's out_dir)")
     lad.add_argument("--promote", action="store_true",
                      help="make the best rung the shipped default if it beats it on agent and dense")
     lad.set_defaults(func=run_ladder)
@@ -80,13 +80,14 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _ladder(args: argparse.Namespace):
     require_train(torch=True)
-    from tersify_train.ladder.core import Ladder, load_ladder_config
+    from tersify_train.ladder.config import load_ladder_config
+    from tersify_train.ladder.runner import Ladder
 
     cfg = load_ladder_config(args.config, smoke=args.smoke)
     if args.runs:
-        cfg.runs_dir = args.runs
+        cfg.runs_dir = str(Path(args.runs).resolve())
     if args.proxy_logs:
-        cfg.data.proxy_logs = args.proxy_logs
+        cfg.data.proxy_logs = str(Path(args.proxy_logs).resolve())
     from rich.console import Console
 
     console = Console(stderr=True)
@@ -103,7 +104,7 @@ def run_ladder(args: argparse.Namespace) -> int:
     seconds = round(time.time() - t0, 1)
     print_table(rows, title="tersify: the silver-label ladder")
     verdict_lines, promoted = _promotion(ladder, rows, promote=args.promote)
-    out = args.out or ladder.cfg.out_dir
+    out = Path(args.out) if args.out else ladder.cfg.out_path
     paths = write_outputs(rows, out, extra={"wall_seconds": seconds, "smoke": args.smoke,
                                              "promotion": verdict_lines, "promoted": promoted})
     for line in verdict_lines:
@@ -148,7 +149,7 @@ def run_rung(args: argparse.Namespace) -> int:
 
 
 def run_promote(args: argparse.Namespace) -> int:
-    from tersify_train.ladder.core import MAIN_RUNGS, sweep_names
+    from tersify_train.ladder.rungs import MAIN_RUNGS, sweep_names
 
     ladder = _ladder(args)
     names = [args.rung] if args.rung else [*MAIN_RUNGS, *sweep_names(ladder.cfg)]

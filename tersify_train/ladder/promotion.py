@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tersify.errors import TersifyError
-from tersify_train.ladder.core import Row
+from tersify_train.ladder.rows import Row
 
 PROMOTION_SETS: tuple[str, ...] = ("agent", "dense")
 MODEL_FILES: tuple[str, ...] = ("model.onnx", "tokenizer.json", "config.json")

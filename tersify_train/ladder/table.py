@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tersify_train.ladder.core import Row
+from tersify_train.ladder.rows import Row
 
 
 @dataclass(frozen=True)

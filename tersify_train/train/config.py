@@ -9,17 +9,8 @@ from typing import Any
 from tersify.errors import TersifyError
 from tersify.io import read_json_object
 from tersify_train.network.architecture import ModelConfig
-
-
-@dataclass
-class DataConfig:
-    generated_per_domain: int = 250  # teacher-labelled generator outputs, per domain
-    loghub_windows: int = 600  # teacher-labelled windows of real system logs
-    qa_pairs: int = 300  # Q&A pairs, labels aligned from their reference and corrected
-    real_outputs: bool = True  # the repo's real command outputs, teacher-labelled
-    proxy_logs: str | None = None  # a `tersify logs export` file: the proxy's own pairs (self-distillation)
-    seed: int = 0
-    holdout: float = 0.05  # share of the training texts held out (int8 agreement, fallback eval)
+from tersify_train.paths import cache_dir, from_repo
+from tersify_train.train.recipe import DataConfig
 
 
 @dataclass
@@ -40,8 +31,8 @@ class OptimConfig:
 class TrainConfig:
     name: str = "default"
     seed: int = 0
-    run_dir: str = "runs/default"  # checkpoints, metrics, fp32 ONNX (git-ignored)
-    model_dir: str = "tersify/assets/default"  # where the shipped files are written
+    run_dir: str | None = None  # checkpoints, metrics, fp32 ONNX (None: the cache folder's runs/<name>)
+    model_dir: str | None = None  # where the model files are written (None: <run_dir>/model)
     vocab_size: int = 8192
     context: int = 16  # tokens of context each side of a window's scored part
     eval_sets: list[str] = field(default_factory=lambda: ["agent", "dense"])
@@ -56,14 +47,24 @@ class TrainConfig:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    @property
+    def run_path(self) -> Path:
+        """Where the run's checkpoints and metrics go: ``run_dir`` (relative to the repository
+        root), else ``runs/<name>`` under the cache folder; never the source tree unless asked."""
+        return from_repo(self.run_dir) if self.run_dir else cache_dir() / "runs" / self.name
+
+    @property
+    def model_path(self) -> Path:
+        return from_repo(self.model_dir) if self.model_dir else self.run_path / "model"
+
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> TrainConfig:
         d = dict(d)
         unknown = set(d) - set(cls.__dataclass_fields__)
         if unknown:
             raise TersifyError(f"unknown training config keys: {', '.join(sorted(unknown))}")
+        data = DataConfig.from_dict(d.pop("data", {}), "training data config")
         try:
-            data = DataConfig(**d.pop("data", {}))
             optim = OptimConfig(**d.pop("optim", {}))
             model = ModelConfig(**d.pop("model", {}))
             return cls(**d, data=data, optim=optim, model=model)

@@ -1,15 +1,13 @@
 """Training data for the model: sources -> word labels -> token windows.
 
-Sources (the data package): teacher-labelled generator outputs, teacher-labelled loghub
-windows, Q&A pairs whose references are aligned into their texts, and real command
-outputs. Every label is corrected (must-keep words forced to keep, weighted more) before
-training. A source that is not available is skipped and reported, never faked.
-Texts of the evaluation sets are never trained on.
+The records come from the one recipe (:mod:`tersify_train.train.recipe`): texts of the
+evaluation sets are never trained on. Labels are aligned from a record's reference (Q&A
+pairs) or the teacher's, and corrected (must-keep words forced to keep, weighted more)
+before training.
 """
 
 from __future__ import annotations
 
-import importlib
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -23,8 +21,8 @@ from tersify.scorers.onnx.windows import window_starts
 from tersify.text.segment import segment
 from tersify_train.eval.metrics import first_mentions
 from tersify_train.labels.correct import correct_labels
+from tersify_train.sources.evalsets import load_evalset
 from tersify_train.sources.records import PairRecord
-from tersify_train.train.config import DataConfig
 
 
 @dataclass(frozen=True)
@@ -37,59 +35,13 @@ class Labelled:
     source: str
 
 
-def _optional(module: str, attr: str) -> Callable | None:
-    try:
-        return getattr(importlib.import_module(module), attr)
-    except (ImportError, AttributeError):
-        return None
-
-
-def gather_records(cfg: DataConfig, report: Callable[[str], None] = print) -> list[PairRecord]:
-    """The training records of every available source (deterministic for ``cfg.seed``)."""
-    records: list[PairRecord] = []
-    sources: list[tuple[str, Callable[[], list[PairRecord]]]] = []
-    generate_all = _optional("tersify_train.sources.generators", "generate_all")
-    if generate_all and cfg.generated_per_domain:
-        sources.append(("generators", lambda: generate_all(cfg.generated_per_domain, seed=cfg.seed)))
-    windows = _optional("tersify_train.sources.loghub", "windows")
-    if windows and cfg.loghub_windows:
-        sources.append(("loghub", lambda: windows(cfg.loghub_windows, seed=cfg.seed)))
-    qa_pairs = _optional("tersify_train.sources.qa", "qa_pairs")
-    if qa_pairs and cfg.qa_pairs:
-        sources.append(("qa", lambda: qa_pairs(cfg.qa_pairs, seed=cfg.seed)))
-    load_real = _optional("tersify_train.sources.real", "load_real_outputs")
-    if load_real and cfg.real_outputs:
-        sources.append(("real", lambda: list(load_real())))
-    if cfg.proxy_logs:
-        from tersify_train.sources.proxy_logs import proxy_pairs
-
-        sources.append(("proxy", lambda: proxy_pairs(cfg.proxy_logs, seed=cfg.seed)))
-    for name, load in sources:
-        got = list(load())
-        report(f"source {name}: {len(got)} records")
-        records.extend(got)
-    return records
-
-
 def eval_records(names: Sequence[str], report: Callable[[str], None] = print) -> dict[str, list[PairRecord]]:
-    load_evalset = _optional("tersify_train.sources.evalsets", "load_evalset")
+    """The eval sets ``names``, each reported."""
     sets: dict[str, list[PairRecord]] = {}
-    if load_evalset is None:
-        report("eval sets not available: evaluating on held-out training texts only")
-        return sets
     for name in names:
         sets[name] = list(load_evalset(name))
         report(f"eval set {name}: {len(sets[name])} records")
     return sets
-
-
-def without_eval_texts(records: list[PairRecord], sets: dict[str, list[PairRecord]]) -> list[PairRecord]:
-    """``records`` minus every text of every eval set (all of them, not only those evaluated here)."""
-    drop = _optional("tersify_train.sources.evalsets", "drop_eval_texts")
-    if drop is not None:
-        records = drop(records)
-    held_out = {r.text for rs in sets.values() for r in rs}
-    return [r for r in records if r.text not in held_out]
 
 
 def split_holdout(records: list[PairRecord], share: float, seed: int) -> tuple[list[PairRecord], list[PairRecord]]:

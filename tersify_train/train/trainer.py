@@ -19,27 +19,21 @@ from typing import Any
 
 import numpy as np
 import torch
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from torch.nn import functional as F
 
 from tersify.errors import TersifyError
 from tersify.mustkeep import MustKeep
 from tersify.scorers.onnx.tokenizer import PAD_ID, WordTokenizer, train_tokenizer
 from tersify.text.segment import segment
+from tersify_train.eval.progress import progress_bar
 from tersify_train.network.architecture import DualHeadTokenClassifier, build_model
 from tersify_train.network.export import export_onnx, quantize_if_faithful
 from tersify_train.network.scorer import TorchScorer
+from tersify_train.sources.evalsets import drop_eval_texts
 from tersify_train.sources.records import PairRecord
 from tersify_train.train.config import TrainConfig
-from tersify_train.train.data import (
-    Windows,
-    eval_records,
-    gather_records,
-    label_record,
-    split_holdout,
-    to_windows,
-    without_eval_texts,
-)
+from tersify_train.train.data import Windows, eval_records, label_record, split_holdout, to_windows
+from tersify_train.train.recipe import training_records
 
 
 def seed_everything(seed: int, threads: int) -> None:
@@ -69,11 +63,6 @@ def loss_fn(model: DualHeadTokenClassifier, batch: dict[str, torch.Tensor], span
     return tok + span_weight * span_loss
 
 
-def _progress() -> Progress:
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[info]}"),
-                    TimeRemainingColumn(), transient=True)
-
-
 def evaluate(scorer, sets: dict[str, list[PairRecord]]) -> dict[str, dict[str, float]]:
     """Metrics per eval set, with (``<set>``) and without (``<set>/no-override``) the override."""
     from tersify_train.eval.evaluate import evaluate_scorer
@@ -92,16 +81,13 @@ def train(cfg: TrainConfig, log: Callable[[str], None] = print, epochs: int | No
     t_start = time.time()
     oc = cfg.optim
     seed_everything(cfg.seed, oc.threads)
-    run_dir = Path(cfg.run_dir)
+    run_dir = cfg.run_path
     run_dir.mkdir(parents=True, exist_ok=True)
     length, context = cfg.model.max_length, cfg.context
 
     # Data: sources, minus anything that is also an eval text.
-    records = gather_records(cfg.data, log) if records is None else list(records)
+    records = training_records(cfg.data, report=log) if records is None else drop_eval_texts(records)
     sets = eval_records(cfg.eval_sets, log)
-    n_before = len(records)
-    records = without_eval_texts(records, sets)
-    log(f"{n_before - len(records)} records dropped: their texts are eval texts")
     if not records:
         raise TersifyError("no training records: the data sources are empty or unavailable")
     train_recs, held_recs = split_holdout(records, cfg.data.holdout, cfg.data.seed)
@@ -112,7 +98,7 @@ def train(cfg: TrainConfig, log: Callable[[str], None] = print, epochs: int | No
     from tersify.scorers.rules import TeacherScorer
 
     teacher, mk = TeacherScorer(), MustKeep()
-    with _progress() as prog:
+    with progress_bar() as prog:
         task = prog.add_task("labelling", total=len(train_recs), info="")
         labelled = []
         for r in train_recs:
@@ -153,7 +139,7 @@ def train(cfg: TrainConfig, log: Callable[[str], None] = print, epochs: int | No
     gen = torch.Generator().manual_seed(cfg.seed)
     scorer = TorchScorer(model, tokenizer, length, context)
     history = []
-    with _progress() as prog:
+    with progress_bar() as prog:
         for epoch in range(1, n_epochs + 1):
             task = prog.add_task(f"epoch {epoch}/{n_epochs}", total=steps_per_epoch, info="")
             model.train()
@@ -214,7 +200,7 @@ def export(model: DualHeadTokenClassifier, tokenizer: WordTokenizer, cfg: TrainC
     """ONNX export to ``run_dir``, int8 if it agrees with fp32, then the shipped files to ``model_dir``."""
     from tersify.scorers.onnx.scorer import ModelScorer
 
-    run_dir, model_dir = Path(cfg.run_dir), Path(cfg.model_dir)
+    run_dir, model_dir = cfg.run_path, cfg.model_path
     staging = run_dir / "export"
     staging.mkdir(parents=True, exist_ok=True)
     fp32 = export_onnx(model, staging / "model.fp32.onnx", cfg.model.max_length)
