@@ -2,7 +2,7 @@
 
 ``evaluate_scorer`` runs :func:`tersify.compress.compress` with the scorer on each text
 (with or without the must-keep override) and averages :mod:`tersify_train.eval.metrics` over
-the records. ``format_markdown`` / ``print_table`` render one row per (scorer, set).
+the records. ``format_markdown`` renders one row per (scorer, set).
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ from tersify.compress import compress
 from tersify.mustkeep import MustKeep
 from tersify.scorers import Scorer
 from tersify_train.eval.metrics import TokenCounter, aggregate, record_metrics
+from tersify_train.eval.progress import track
+from tersify_train.eval.tables import markdown_table
 from tersify_train.sources.records import PairRecord
 
 # Report columns: (metric key, header), in the order every table shows them.
@@ -55,16 +57,10 @@ def evaluate_scorer(
     """
     texts = [r.text for r in records]
     outputs: list[str] = []
-    iterator = _progress(texts, f"scoring with {scorer.name}") if progress else texts
+    iterator = track(texts, f"scoring with {scorer.name}") if progress else texts
     for text in iterator:
         outputs.append(compress(text, scorer=scorer, must_keep=override, rate=rate, threshold=threshold).text)
     return evaluate_outputs(texts, outputs, tokens=tokens)
-
-
-def _progress(items: Sequence, description: str):
-    from rich.progress import track
-
-    return track(items, description=description, transient=True)
 
 
 def _cell(key: str, value: object) -> str:
@@ -75,36 +71,11 @@ def _cell(key: str, value: object) -> str:
     return f"{float(value):.3f}"  # type: ignore[arg-type]
 
 
-def _columns(rows: Mapping[str, Mapping[str, float]]) -> list[tuple[str, str]]:
-    return [(k, h) for k, h in COLUMNS if any(k in r for r in rows.values())]
-
-
 def format_markdown(rows: Mapping[str, Mapping[str, float]], *, label: str = "scorer / set") -> str:
-    """A Markdown table: one row per entry of ``rows`` (name -> metrics)."""
-    cols = _columns(rows)
-    lines = [
-        "| " + " | ".join([label, *(h for _, h in cols)]) + " |",
-        "|" + "---|" * (len(cols) + 1),
-    ]
-    for name, m in rows.items():
-        lines.append("| " + " | ".join([name, *(_cell(k, m.get(k)) for k, _ in cols)]) + " |")
-    return "\n".join(lines)
+    """A Markdown table: one row per entry of ``rows`` (name -> metrics), the columns any has."""
+    cols = [(k, h) for k, h in COLUMNS if any(k in r for r in rows.values())]
+    return markdown_table([label, *(h for _, h in cols)],
+                          [[name, *(_cell(k, m.get(k)) for k, _ in cols)] for name, m in rows.items()])
 
 
-def print_table(rows: Mapping[str, Mapping[str, float]], *, title: str | None = None,
-                label: str = "scorer / set") -> None:
-    """The same table, printed with rich on the terminal."""
-    from rich.console import Console
-    from rich.table import Table
-
-    cols = _columns(rows)
-    table = Table(title=title)
-    table.add_column(label)
-    for _, h in cols:
-        table.add_column(h, justify="right")
-    for name, m in rows.items():
-        table.add_row(name, *(_cell(k, m.get(k)) for k, _ in cols))
-    Console().print(table)
-
-
-__all__ = ["COLUMNS", "evaluate_outputs", "evaluate_scorer", "format_markdown", "print_table"]
+__all__ = ["COLUMNS", "evaluate_outputs", "evaluate_scorer", "format_markdown"]

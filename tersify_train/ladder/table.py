@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tersify_train.eval import tables
+from tersify_train.eval.tables import markdown_table
 from tersify_train.ladder.rows import Row
 
 
@@ -67,31 +69,22 @@ def table_rows(rows: Sequence[Row]) -> list[dict[str, Any]]:
     return out
 
 
+def _cells(r: Row) -> list[str]:
+    return [r.name, *(_cell(c.value(r), c.header) for c in COLUMNS)]
+
+
 def format_markdown(rows: Sequence[Row]) -> str:
     """The table as Markdown, then each row's command and description."""
-    lines = ["| version | " + " | ".join(c.header for c in COLUMNS) + " |",
-             "|---|" + "---:|" * len(COLUMNS)]
-    for r in rows:
-        lines.append(f"| {r.name} | " + " | ".join(_cell(c.value(r), c.header) for c in COLUMNS) + " |")
-    lines += ["", "| version | what it is | reproduce |", "|---|---|---|"]
-    for r in rows:
-        what = r.description + (f" — {r.note}" if r.note else "")
-        lines.append(f"| {r.name} | {what} | `{r.command}` |")
-    return "\n".join(lines) + "\n"
+    figures = markdown_table(["version", *(c.header for c in COLUMNS)], [_cells(r) for r in rows],
+                             right=[False, *([True] * len(COLUMNS))])
+    what = markdown_table(["version", "what it is", "reproduce"],
+                          [[r.name, r.description + (f" — {r.note}" if r.note else ""), f"`{r.command}`"]
+                           for r in rows])
+    return f"{figures}\n\n{what}\n"
 
 
 def print_table(rows: Sequence[Row], title: str = "the ladder") -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table(title=title)
-    console = Console() if Console().is_terminal else Console(width=220)  # files and pipes: no wrapped headers
-    table.add_column("version")
-    for c in COLUMNS:
-        table.add_column(c.header, justify="right")
-    for r in rows:
-        table.add_row(r.name, *(_cell(c.value(r), c.header) for c in COLUMNS))
-    console.print(table)
+    tables.print_table(["version", *(c.header for c in COLUMNS)], [_cells(r) for r in rows], title=title)
 
 
 PLOT_SETS: tuple[str, ...] = ("qa", "dense", "agent")

@@ -23,6 +23,7 @@ from functools import cache, lru_cache
 from pathlib import Path
 
 from tersify.errors import TersifyError
+from tersify_train.eval.progress import track
 from tersify_train.sources import DATA_DIR, data_path
 from tersify_train.sources.pairs import load_pairs, write_pairs
 from tersify_train.sources.records import PairRecord
@@ -129,13 +130,7 @@ def _agent_items(progress: Callable[[Sequence, str], Iterable] | None = None) ->
 
 def build(out_dir: str | Path = EVALSET_DIR, *, progress: bool = False) -> dict[str, int]:
     """Rebuild the three sets into ``out_dir`` (deterministic); return counts per set."""
-    bar = None
-    if progress:
-        from rich.progress import track
-
-        def bar(items, description):
-            return track(items, description=description, transient=True)
-
+    bar = track if progress else None
     out = Path(out_dir)
     sets = {"qa": _qa_items(), "dense": _dense_items(), "agent": _agent_items(bar)}
     counts = {}
