@@ -17,6 +17,9 @@ skipped and reported.
     python scripts/harvest.py                 # writes the corpus
     python scripts/harvest.py --out FILE      # elsewhere
     python scripts/harvest.py --list          # show what would run
+
+Long on purpose: most of it is data, the fixtures' source files and the table of steps
+(``STEPS``), which read best beside each other; the logic is the last ~150 lines.
 """
 
 from __future__ import annotations

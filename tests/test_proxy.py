@@ -1,6 +1,9 @@
 """The proxy end to end: the official openai and anthropic SDKs, unmodified, with
 base_url pointed at the proxy, in front of a local fake upstream that records exactly
-what it received. Everything listens on 127.0.0.1 only."""
+what it received. Everything listens on 127.0.0.1 only.
+
+One module (over 400 lines) because every test shares the module-scoped fake upstream and
+proxy started here; the sections below split it by behaviour."""
 
 from __future__ import annotations
 
