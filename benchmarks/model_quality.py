@@ -1,11 +1,17 @@
 """Quality of the shipped model against the teacher and the baseline on the eval sets.
 
-    python benchmarks/model_quality.py [--sets agent,dense] [--model-dir DIR]
+    python benchmarks/model_quality.py [--sets agent,dense] [--scorers model,teacher,baseline]
+                                       [--model-dir DIR] [--no-override model|all|none] [--rate R]
 
-One row per (scorer, set), with the must-keep override and, for the model, without it
-(``no-override``: the model alone). Columns are those of ``tersify.eval.evaluate``.
-Then, per set, how many words the model and the teacher decide differently (both with
-the override), and both keep rates to five places.
+One row per (scorer, set), with the must-keep override and, for the scorers of
+``--no-override`` (default: the model), without it (the scorer alone). Columns are those
+of ``tersify_train.eval.evaluate``. Then, when the model is among the scorers, per set, how
+many words the model and the teacher decide differently (both with the override), and
+both keep rates to five places.
+
+The teacher as a scorer (the baseline the model must beat)::
+
+    python benchmarks/model_quality.py --scorers teacher,baseline --no-override all
 """
 
 from __future__ import annotations
@@ -13,10 +19,10 @@ from __future__ import annotations
 import argparse
 
 from tersify import compress
-from tersify.data.evalsets import load_evalset
-from tersify.eval.evaluate import evaluate_scorer, format_markdown
 from tersify.scorers import get_scorer
 from tersify.scorers.onnx import ModelScorer
+from tersify_train.eval.evaluate import evaluate_scorer, format_markdown
+from tersify_train.sources.evalsets import load_evalset
 
 
 def main() -> None:
@@ -25,7 +31,11 @@ def main() -> None:
     ap.add_argument("--scorers", default="model,teacher,baseline", help="scorers to compare")
     ap.add_argument("--model-dir", default=None,
                     help="a model directory to evaluate as 'model' instead of the shipped model")
+    ap.add_argument("--no-override", choices=("model", "all", "none"), default="model",
+                    help="which scorers also get a row without the must-keep override (default: the model)")
+    ap.add_argument("--rate", type=float, default=None, help="target keep rate (default: threshold 0.5)")
     args = ap.parse_args()
+    scorer_names = args.scorers.split(",")
 
     def scorer_named(name: str):
         return ModelScorer(args.model_dir) if name == "model" and args.model_dir else get_scorer(name)
@@ -33,19 +43,22 @@ def main() -> None:
     rows = {}
     for name in args.sets.split(","):
         records = load_evalset(name)
-        for scorer_name in args.scorers.split(","):
+        for scorer_name in scorer_names:
             scorer = scorer_named(scorer_name)
-            rows[f"{scorer_name} / {name}"] = evaluate_scorer(scorer, records, override=True, progress=True)
-            if scorer_name == "model":
-                rows[f"model (no override) / {name}"] = evaluate_scorer(scorer, records, override=False,
-                                                                       progress=True)
+            rows[f"{scorer_name} / {name}"] = evaluate_scorer(scorer, records, override=True, rate=args.rate,
+                                                             progress=True)
+            if args.no_override == "all" or args.no_override == scorer_name:
+                rows[f"{scorer_name} (no override) / {name}"] = evaluate_scorer(
+                    scorer, records, override=False, rate=args.rate, progress=True)
     print(format_markdown(rows))
+    if "model" not in scorer_names:
+        return
     model, teacher = scorer_named("model"), get_scorer("teacher")
     for name in args.sets.split(","):
         n = only_model = only_teacher = 0
         for record in load_evalset(name):
-            a = compress(record.text, scorer=model).keep
-            b = compress(record.text, scorer=teacher).keep
+            a = compress(record.text, scorer=model, rate=args.rate).keep
+            b = compress(record.text, scorer=teacher, rate=args.rate).keep
             n += a.shape[0]
             only_model += int((a & ~b).sum())
             only_teacher += int((b & ~a).sum())

@@ -32,39 +32,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
-
-FIRST_RESULT = r"""
-import time, resource, sys, json
-t0 = time.perf_counter()
-import tersify
-from tersify.scorers.onnx import ModelScorer
-from tersify.scorers import get_scorer
-scorer = ModelScorer(sys.argv[2]) if len(sys.argv) > 2 else get_scorer("model")
-r = tersify.compress(sys.stdin.read(), scorer=scorer)
-t1 = time.perf_counter()
-texts = json.loads(open(sys.argv[1]).read())
-for t in texts:
-    tersify.compress(t, scorer=scorer)
-print(json.dumps({"first_result_s": t1 - t0,
-                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                  "torch_imported": "torch" in sys.modules}))
-"""
-
-
-def load_texts(name: str) -> tuple[list[str], str]:
-    try:
-        from tersify.data.evalsets import load_evalset
-
-        return [r.text for r in load_evalset(name)], name
-    except (ImportError, AttributeError):
-        root = Path(__file__).resolve().parent.parent / "samples"
-        return [p.read_text() for p in sorted(root.glob("*.txt"))], "samples (eval set unavailable)"
+from _common import ROOT, ZeroCostSession, clear_caches, cold_pass, evalset_texts
 
 
 def measure_model(texts: list[str], repeats: int, model_dir: str | None, anchor_tokens: int, threads: int,
                   background: bool = True) -> dict:
-    from _common import clear_caches
-
     from tersify import compress
     from tersify.mustkeep import MustKeep
     from tersify.scorers import get_scorer
@@ -83,22 +55,11 @@ def measure_model(texts: list[str], repeats: int, model_dir: str | None, anchor_
     n_words = sum(len(w) for w in words)
     n_bytes = sum(len(t.encode("utf-8", "surrogatepass")) for t in texts)
     free = ModelScorer(model_dir, background=False)
-    free.session = _ZeroCostSession()
+    free.session = ZeroCostSession()
     for s in (scorer, free):
         compress(texts[0], scorer=s)  # warm-up
     anchor_pass, anchor = (anchor_runner(np.concatenate([e.ids for e in encs]), anchor_tokens, threads)
                            if anchor_tokens else (None, None))
-    def cold_pass(s) -> list[float]:
-        # Every pass starts cold: words and pre-tokens remembered from earlier passes over
-        # the same texts would flatter the figures (within a pass, items share them).
-        clear_caches()
-        s.tokenizer.clear_cache()
-        per_item = []
-        for t in texts:
-            t0 = time.perf_counter()
-            compress(t, scorer=s)
-            per_item.append(time.perf_counter() - t0)
-        return per_item
 
     passes, anchor_passes, free_passes = [], [], []
     for r in range(repeats):
@@ -111,9 +72,9 @@ def measure_model(texts: list[str], repeats: int, model_dir: str | None, anchor_
         # the first of two passes in a row runs measurably slower.
         for which in (("model", "free") if r % 2 == 0 else ("free", "model")):
             if which == "model":
-                passes.append(cold_pass(scorer))
+                passes.append(cold_pass(texts, scorer))
             else:
-                free_passes.append(sum(cold_pass(free)))
+                free_passes.append(sum(cold_pass(texts, free)))
     best = min(passes, key=sum)
     total = sum(best)
     # One more pass without emptying the caches: every word and pre-token already seen,
@@ -156,13 +117,6 @@ def measure_model(texts: list[str], repeats: int, model_dir: str | None, anchor_
     }
 
 
-class _ZeroCostSession:
-    """Stands in for the onnxruntime session: scores of zero for every token, at no cost."""
-
-    def run(self, _outputs, feeds: dict[str, np.ndarray]) -> list[np.ndarray]:
-        return [np.zeros(feeds["input_ids"].shape, dtype=np.float32)]
-
-
 def anchor_runner(ids: np.ndarray, n_tokens: int, threads: int) -> tuple[Callable[[], float], dict]:
     """A function that times one pass of the anchor over the first ``n_tokens`` of ``ids``
     (seconds), and what the anchor is."""
@@ -191,8 +145,6 @@ def compare_background(texts: list[str], passes: int, model_dir: str | None) -> 
     """Seconds per pass over ``texts`` with background scoring on and off, alternating in one
     process (a cold pass, then a warm one, for each in turn, each going first in turn), so
     both see the same drift."""
-    from _common import clear_caches
-
     from tersify import compress
     from tersify.scorers.onnx import ModelScorer
 
@@ -221,8 +173,10 @@ def measure_first_result(texts: list[str], model_dir: str | None) -> dict:
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
         json.dump(texts, f)
     try:
-        proc = subprocess.run([sys.executable, "-c", FIRST_RESULT, f.name, *([model_dir] if model_dir else [])], input=texts[0], capture_output=True,
-                              text=True, timeout=600)
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+        proc = subprocess.run([sys.executable, str(Path(__file__).with_name("first_result.py")), f.name,
+                               *([model_dir] if model_dir else [])], input=texts[0], capture_output=True, text=True,
+                              timeout=600, env=env)
     finally:
         os.unlink(f.name)
     if proc.returncode != 0:
@@ -248,7 +202,7 @@ def main() -> None:
     ap.add_argument("--json", default=None, help="also write the figures to this file")
     args = ap.parse_args()
 
-    texts, set_name = load_texts(args.set)
+    texts, set_name = evalset_texts(args.set)
     if args.compare_background:
         times = compare_background(texts, args.compare_background, args.model_dir)
         print(f"set: {set_name}: {len(texts)} items; {args.compare_background} passes each, alternating")

@@ -1,6 +1,6 @@
 """Load benchmark of the proxy: concurrent clients on loopback, ~5k-token tool results.
 
-Starts the fake upstream (``tersify.proxy.fake_upstream``) and ``tersify proxy`` in
+Starts the fake upstream (``tests/support/fake_upstream.py``) and ``tersify proxy`` in
 front of it as separate processes, then sends the same set of Anthropic
 ``/v1/messages`` requests (each with one distinct ~20,000-character tool result) from
 ``--concurrency`` clients: first straight to the fake (the baseline), then through the
@@ -144,7 +144,7 @@ def main() -> int:
     fake_url, proxy_url = f"http://127.0.0.1:{fake_port}", f"http://127.0.0.1:{proxy_port}"
     procs = []
     try:
-        procs.append(start([sys.executable, "-m", "tersify.proxy.fake_upstream", "--port", str(fake_port)],
+        procs.append(start([sys.executable, str(Path(__file__).resolve().parents[1] / "tests" / "support" / "fake_upstream.py"), "--port", str(fake_port)],
                            fake_url + "/_fake/received"))
         proxy_cmd = [sys.executable, "-m", "tersify", "proxy", "--port", str(proxy_port), "--db", str(tmp / "p.db"),
                      "--anthropic-upstream", fake_url, "--openai-upstream", fake_url]

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Harvest real command outputs into ``tersify/data/corpus/real_outputs.jsonl``.
+"""Harvest real command outputs into ``data/corpus/real_outputs.jsonl``.
 
 Builds small fixtures in a temporary directory (a Python package with failing tests,
 C, Rust, Java and JavaScript code that does not compile or crashes, a git repository
@@ -17,6 +17,9 @@ skipped and reported.
     python scripts/harvest.py                 # writes the corpus
     python scripts/harvest.py --out FILE      # elsewhere
     python scripts/harvest.py --list          # show what would run
+
+Long on purpose: most of it is data, the fixtures' source files and the table of steps
+(``STEPS``), which read best beside each other; the logic is the last ~150 lines.
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ from pathlib import Path
 from rich.progress import Progress
 
 REPO = Path(__file__).resolve().parents[1]
-DEFAULT_OUT = REPO / "tersify" / "data" / "corpus" / "real_outputs.jsonl"
+DEFAULT_OUT = REPO / "data" / "corpus" / "real_outputs.jsonl"
 PLACEHOLDER = "/tmp/work"
 PORT_PLACEHOLDER = "8765"
 MAX_CHARS = 8000  # longer outputs are cut at a line boundary (the corpus stays small)

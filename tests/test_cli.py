@@ -96,3 +96,16 @@ def test_categories_restrict_must_keep(capsysbinary):
     finally:
         sys.stdin = sys_stdin
     assert capsysbinary.readouterr().out.split() == [b"139"]
+
+
+@pytest.mark.parametrize("args", [["train", "--config", "configs/default.json"], ["data", "stats", "qa"],
+                                  ["experiment", "rung", "teacher"]])
+def test_training_commands_name_the_missing_extra(args, monkeypatch, capsys):
+    import tersify.cli.extra as extra
+
+    find_spec = extra.importlib.util.find_spec
+    monkeypatch.setattr(extra.importlib.util, "find_spec",
+                        lambda name, *a: None if name in ("tersify_train", "torch") else find_spec(name, *a))
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "needs the train extra" in err and "tersify[train]" in err and "Traceback" not in err

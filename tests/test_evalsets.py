@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tersify.data.evalsets import (
+from tersify_train.eval.metrics import missing_by_category, protected_retention
+from tersify_train.sources.evalsets import (
     EVAL_SEED,
     NAMES,
     build,
@@ -13,7 +14,6 @@ from tersify.data.evalsets import (
     is_real_eval_text,
     load_evalset,
 )
-from tersify.eval.metrics import missing_by_category, protected_retention
 
 
 def test_sizes_and_fields():
@@ -49,18 +49,18 @@ def test_build_is_deterministic(tmp_path):
 
 def test_eval_texts_never_in_training_sources():
     held_out = eval_texts()
-    from tersify.data.generators import DOMAINS, generate
+    from tersify_train.sources.generators import DOMAINS, generate
 
     for domain in DOMAINS:
         assert not held_out & {r.text for r in generate(domain, 500, seed=0)}, domain
-    from tersify.data.loghub import windows
+    from tersify_train.sources.loghub import windows
 
     assert not held_out & {r.text for r in windows(500, seed=0)}
-    from tersify.data.qa import qa_pairs
+    from tersify_train.sources.qa import qa_pairs
 
     assert not held_out & {r.text for r in qa_pairs(500, seed=0)}
     try:
-        from tersify.data.real import load_real_outputs
+        from tersify_train.sources.real import load_real_outputs
     except ImportError:
         pytest.skip("no harvested real outputs yet")
     real = load_real_outputs()
@@ -70,7 +70,7 @@ def test_eval_texts_never_in_training_sources():
 
 def test_drop_eval_texts():
     agent = load_evalset("agent")
-    from tersify.data.records import PairRecord
+    from tersify_train.sources.records import PairRecord
 
     fresh = PairRecord("a text no eval set has", None, "x", "y")
     assert drop_eval_texts([*agent[:3], fresh]) == [fresh]

@@ -6,10 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from tersify.data.records import PairRecord
 from tersify.errors import TersifyError
-from tersify.experiments.ladder import Row, best_of, deep_merge, keep_going, load_ladder_config, sweep_names
-from tersify.experiments.promotion import CARD_SECTION, choose, compare, promote, update_card
+from tersify_train.ladder.config import deep_merge, load_ladder_config
+from tersify_train.ladder.promotion import CARD_SECTION, choose, compare, promote, update_card
+from tersify_train.ladder.rows import Row, best_of, keep_going
+from tersify_train.ladder.rungs import sweep_names
+from tersify_train.sources.records import PairRecord
 
 ROOT = Path(__file__).resolve().parents[1]
 LADDER_JSON = ROOT / "configs" / "ladder.json"
@@ -63,6 +65,18 @@ def test_config_smoke_section_and_sweep():
         load_ladder_config(bad.with_name("no-such-ladder.json"))
 
 
+def test_ladder_config_is_found_from_the_repository_not_the_working_directory(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    cfg = load_ladder_config()
+    assert cfg == load_ladder_config(LADDER_JSON)
+    assert cfg.base_config_path == ROOT / "configs" / "default.json" and cfg.runs_path.is_relative_to(ROOT)
+    assert cfg.data.seed == cfg.seed  # one seed for the ladder's data and training
+    bad = tmp_path / "ladder.json"
+    bad.write_text('{"data": {"seed": 3}}')
+    with pytest.raises(TersifyError, match="seed"):
+        load_ladder_config(bad)
+
+
 # --- promotion -------------------------------------------------------------------------------------
 
 
@@ -107,7 +121,7 @@ def test_promote_copies_model_files_and_updates_the_card(tmp_path):
 
 
 def test_proxy_logs_source(tmp_path):
-    from tersify.data.proxy_logs import proxy_pairs
+    from tersify_train.sources.proxy_logs import proxy_pairs
 
     good = [PairRecord(f"Error: disk {i} is not ready\nretry in {i}s", f"Error: disk {i} not ready\nretry {i}s",
                        "proxy", "proxy:openai", f"proxy-{i}") for i in range(6)]
@@ -121,12 +135,11 @@ def test_proxy_logs_source(tmp_path):
     assert got[0].reference == good[0].reference
     sample = proxy_pairs(path, limit=3, seed=1)
     assert len(sample) == 3 and sample == proxy_pairs(path, limit=3, seed=1)
-    from tersify.train.config import DataConfig
-    from tersify.train.data import gather_records
+    from tersify_train.train.recipe import DataConfig, training_records
 
     only_proxy = DataConfig(generated_per_domain=0, loghub_windows=0, qa_pairs=0, real_outputs=False,
                             proxy_logs=str(path))
-    assert gather_records(only_proxy, report=lambda s: None) == got  # `tersify train` reads it too
+    assert training_records(only_proxy, report=lambda s: None) == got  # `tersify train` reads it too
     empty = tmp_path / "empty.jsonl"
     empty.write_text("{not json\n")
     with pytest.raises(TersifyError):
@@ -139,7 +152,7 @@ def test_proxy_logs_source(tmp_path):
 @pytest.fixture(scope="module")
 def smoke(tmp_path_factory):
     pytest.importorskip("torch")
-    from tersify.experiments.ladder import Ladder
+    from tersify_train.ladder.runner import Ladder
 
     runs = tmp_path_factory.mktemp("ladder")
     cfg = load_ladder_config(LADDER_JSON, smoke=True)
@@ -176,7 +189,7 @@ def test_smoke_ladder_runs_every_rung(smoke):
 
 
 def test_smoke_ladder_writes_table_json_and_plot(smoke, tmp_path):
-    from tersify.experiments.table import COLUMNS, format_markdown, write_outputs
+    from tersify_train.ladder.table import COLUMNS, format_markdown, write_outputs
 
     _, rows, _ = smoke
     paths = write_outputs(rows, tmp_path, extra={"wall_seconds": 1.0})
@@ -192,8 +205,8 @@ def test_smoke_ladder_writes_table_json_and_plot(smoke, tmp_path):
 
 
 def test_rungs_are_cached_and_retrained_when_settings_change(smoke, monkeypatch):
-    from tersify.experiments.ladder import Ladder
-    from tersify.train import trainer
+    from tersify_train.ladder.runner import Ladder
+    from tersify_train.train import trainer
 
     ladder, rows, runs = smoke
 

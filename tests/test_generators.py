@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tersify.data.generators import DOMAINS, generate, generate_all, line_template, template_variety
 from tersify.errors import TersifyError
 from tersify.mustkeep import MustKeep
+from tersify_train.sources.generators import DOMAINS, generate, generate_all, line_template, template_variety
 
 # Distinct line templates per domain over 200 records: well above one template per domain.
 VARIETY_FLOOR = 400

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tersify.labels.align import align_labels
-from tersify.labels.correct import DEFAULT_WEIGHT, correct_labels
 from tersify.mustkeep import MustKeep
 from tersify.text.segment import segment
+from tersify_train.labels.align import align_labels
+from tersify_train.labels.correct import DEFAULT_WEIGHT, correct_labels
 
 HDFS = (
     "081109 203615 148 INFO dfs.DataNode$PacketResponder: PacketResponder 1 for block blk_38865049064139660 "

@@ -9,7 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from tersify.errors import TersifyError
-from tersify.labels.llm import LLMTeacher
+from tersify_train.labels.llm import LLMTeacher
 
 ANSWERS = {
     "The job has failed with exit code 137 after 12s.": "job failed exit code after 12s.",  # drops 137

@@ -6,7 +6,8 @@ import csv
 
 import pytest
 
-from tersify.data.loghub import (
+from tersify.errors import TersifyError
+from tersify_train.sources.loghub import (
     LOGHUB_DIR,
     SYSTEMS,
     load_system,
@@ -14,8 +15,7 @@ from tersify.data.loghub import (
     template_values,
     windows,
 )
-from tersify.data.records import PairRecord
-from tersify.errors import TersifyError
+from tersify_train.sources.records import PairRecord
 
 
 def test_twelve_systems_with_attribution():

@@ -7,8 +7,8 @@ torch = pytest.importorskip("torch")
 pytest.importorskip("peft")
 
 from tersify.errors import TersifyError  # noqa: E402
-from tersify.model.architecture import ModelConfig, build_encoder  # noqa: E402
-from tersify.train.lora import (  # noqa: E402
+from tersify_train.network.architecture import ModelConfig, build_encoder  # noqa: E402
+from tersify_train.train.lora import (  # noqa: E402
     MODERNBERT_TARGETS,
     LoraSettings,
     apply_lora,
@@ -77,9 +77,9 @@ def test_merge_gives_the_same_outputs_and_a_plain_encoder():
 
 
 def test_trainer_lora_option_reports_adapted_modules(tmp_path, monkeypatch):
-    from tersify.data.records import PairRecord
-    from tersify.train import trainer
-    from tersify.train.config import TrainConfig
+    from tersify_train.sources.records import PairRecord
+    from tersify_train.train import trainer
+    from tersify_train.train.config import TrainConfig
 
     texts = ["FAILED tests/test_a.py::test_x - assert 2 == 3\n", "error: cannot open /etc/app.conf (errno 13)\n",
              "Note: the build has been skipped because it was not needed.\n"]

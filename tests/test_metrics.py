@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tersify.eval.metrics import (
+from tersify_train.eval.metrics import (
     aggregate,
     content_words,
     exact_keep_pct,

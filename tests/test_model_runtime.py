@@ -153,7 +153,7 @@ def test_hundred_thousand_lines_lose_no_line(scorer):
     assert expand(result.text) == text
 
 
-def test_runtime_imports_no_torch_and_needs_no_network():
+def test_runtime_imports_no_torch_nor_training_side_and_needs_no_network():
     code = (
         "import socket, sys\n"
         "def refuse(*a, **k): raise OSError('network disabled')\n"
@@ -162,7 +162,7 @@ def test_runtime_imports_no_torch_and_needs_no_network():
         "r = tersify.compress('exit code 139 after SIGSEGV in /app/main.py, not retried')\n"
         "assert r.stats.scorer == 'model', r.stats.scorer  # the shipped model is the default\n"
         "assert '139' in r.text and 'SIGSEGV' in r.text and 'not' in r.text, r.text\n"
-        "print(','.join(m for m in ('torch', 'transformers', 'peft') if m in sys.modules))\n"
+        "print(','.join(m for m in ('torch', 'transformers', 'peft', 'tersify_train') if m in sys.modules))\n"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr

@@ -8,15 +8,15 @@ import pytest
 torch = pytest.importorskip("torch")
 
 from tersify.errors import TersifyError  # noqa: E402
-from tersify.model.architecture import ModelConfig, build_model  # noqa: E402
-from tersify.model.export import export_onnx  # noqa: E402
-from tersify.model.scorer import TorchScorer  # noqa: E402
 from tersify.scorers.onnx.features import REPEATED_LINE, SEEN, token_features  # noqa: E402
-from tersify.scorers.onnx.scorer import ModelScorer  # noqa: E402
+from tersify.scorers.onnx.scorer import DEFAULT_MODEL_DIR, ModelScorer  # noqa: E402
 from tersify.scorers.onnx.tokenizer import WordTokenizer, train_tokenizer  # noqa: E402
 from tersify.text.segment import segment  # noqa: E402
-from tersify.train.config import TrainConfig, load_config  # noqa: E402
-from tersify.train.trainer import lr_factor  # noqa: E402
+from tersify_train.network.architecture import ModelConfig, build_model  # noqa: E402
+from tersify_train.network.export import export_onnx  # noqa: E402
+from tersify_train.network.scorer import TorchScorer  # noqa: E402
+from tersify_train.train.config import TrainConfig, load_config  # noqa: E402
+from tersify_train.train.trainer import lr_factor  # noqa: E402
 
 TEXTS = [
     "FAILED tests/test_pricing.py::test_discount_rounding[5-50-3] - assert 2 == 3\n" * 3,
@@ -92,11 +92,11 @@ def test_final_score_combines_the_heads(tiny):
 
 
 def test_trainer_runs_end_to_end_and_is_deterministic(tmp_path, monkeypatch):
-    from tersify.data.records import PairRecord
-    from tersify.train import trainer
+    from tersify_train.sources.records import PairRecord
+    from tersify_train.train import trainer
 
     records = [PairRecord(t, None, "test", "unit") for t in TEXTS * 6]
-    monkeypatch.setattr(trainer, "gather_records", lambda cfg, log: records)
+    monkeypatch.setattr(trainer, "training_records", lambda cfg, report: records)
     monkeypatch.setattr(trainer, "eval_records", lambda names, log: {})
 
     def run(name):
@@ -136,6 +136,7 @@ def test_default_config_loads():
     cfg = load_config(Path(__file__).resolve().parent.parent / "configs" / "default.json")
     assert cfg.model.max_length == 256 and cfg.context == 32 and cfg.model.features
     assert cfg.optim.must_keep_weight == 6.0
-    shipped = json.loads((Path(cfg.model_dir) if Path(cfg.model_dir).is_absolute() else
-                          Path(__file__).resolve().parent.parent / cfg.model_dir).joinpath("config.json").read_text())
+    shipped = json.loads((DEFAULT_MODEL_DIR / "config.json").read_text())
     assert shipped == {"max_length": cfg.model.max_length, "context": cfg.context}  # the shipped model is this one
+    # Training writes to its run folder, never over the shipped model unless asked (--ship).
+    assert cfg.model_path != DEFAULT_MODEL_DIR and not cfg.run_path.is_relative_to(DEFAULT_MODEL_DIR.parents[1])

@@ -214,7 +214,7 @@ def test_word_engine_agrees_with_plain_regex_on_large_real_logs():
     # Large texts take the candidate-filtering path (small ones scan every distinct word).
     from pathlib import Path
 
-    root = Path(__file__).resolve().parents[1] / "tersify" / "data" / "loghub_samples"
+    root = Path(__file__).resolve().parents[1] / "data" / "loghub"
     text = "".join((root / system / f"{system}_2k.log").read_text(errors="replace") for system in ("HDFS", "Mac"))
     words = segment(text)
     for name, cat in CATEGORIES.items():

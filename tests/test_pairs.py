@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from tersify.data.pairs import is_extractive, load_pairs, write_pairs
-from tersify.data.records import PairRecord
 from tersify.errors import TersifyError
+from tersify_train.sources.pairs import is_extractive, load_pairs, write_pairs
+from tersify_train.sources.records import PairRecord
 
 GOOD = {"text": "the build failed with code 2", "reference": "build failed code 2", "domain": "build",
         "source": "test"}

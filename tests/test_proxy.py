@@ -1,6 +1,9 @@
 """The proxy end to end: the official openai and anthropic SDKs, unmodified, with
 base_url pointed at the proxy, in front of a local fake upstream that records exactly
-what it received. Everything listens on 127.0.0.1 only."""
+what it received. Everything listens on 127.0.0.1 only.
+
+One module (over 400 lines) because every test shares the module-scoped fake upstream and
+proxy started here; the sections below split it by behaviour."""
 
 from __future__ import annotations
 
@@ -14,13 +17,13 @@ import anthropic
 import httpx
 import openai
 import pytest
+from support.fake_upstream import FakeUpstream
 
 from tersify.compaction import expand
 from tersify.compress import compress
 from tersify.mustkeep import MustKeep
 from tersify.proxy import ProxyConfig, create_app
 from tersify.proxy.app import Proxy
-from tersify.proxy.fake_upstream import FakeUpstream
 from tersify.proxy.providers import anthropic_messages, openai_chat, openai_responses
 from tersify.proxy.server import serve_in_thread
 from tersify.proxy.store import content_hash

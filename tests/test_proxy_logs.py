@@ -14,9 +14,9 @@ import httpx
 import pytest
 
 from tersify.cli import main
-from tersify.data.pairs import load_pairs
-from tersify.data.records import PairRecord
 from tersify.proxy.store import PairStore, content_hash
+from tersify_train.sources.pairs import load_pairs
+from tersify_train.sources.records import PairRecord
 
 ROOT = Path(__file__).resolve().parents[1]
 

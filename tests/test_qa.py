@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from tersify.data.pairs import is_extractive
-from tersify.data.qa import SEED_TEXT, qa_pairs, render
-from tersify.eval.metrics import missing_by_category, mk_in_ref
 from tersify.mustkeep import MustKeep
+from tersify_train.eval.metrics import missing_by_category, mk_in_ref
+from tersify_train.sources.pairs import is_extractive
+from tersify_train.sources.qa import SEED_TEXT, qa_pairs, render
 
 
 def test_seed_pair_first():

@@ -8,8 +8,8 @@ from collections import Counter
 
 import pytest
 
-from tersify.data.real import REAL_OUTPUTS, load_real_entries, load_real_outputs
 from tersify.errors import TersifyError
+from tersify_train.sources.real import REAL_OUTPUTS, load_real_entries, load_real_outputs
 
 # Things that must never be in a committed corpus: environment dumps and credentials.
 SECRET_PATTERNS = [

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from tersify.compress import compress
-from tersify.eval.metrics import content_words, exact_keep_pct, line_fidelity, protected_retention
-from tersify.labels.teacher import teach
 from tersify.scorers import get_scorer
 from tersify.scorers.rules import TeacherScorer
+from tersify_train.eval.metrics import content_words, exact_keep_pct, line_fidelity, protected_retention
+from tersify_train.labels.teacher import teach
 
 GUIDE = Path(__file__).resolve().parents[1] / "docs" / "LABELING.md"
 
@@ -89,7 +89,7 @@ def test_scorer_registered_and_graded():
 
 
 def test_teacher_guarantees_on_agent_set():
-    from tersify.data.evalsets import load_evalset
+    from tersify_train.sources.evalsets import load_evalset
 
     for r in load_evalset("agent")[::4]:
         ref = teach(r.text)
@@ -104,7 +104,7 @@ def test_teacher_guarantees_on_agent_set():
 
 def test_teacher_keeps_every_loghub_parameter():
     """Every <*> value of the loghub templates survives, word for word (positions, not look-ups)."""
-    from tersify.data import loghub
+    from tersify_train.sources import loghub
 
     placeholder = re.compile(r"<\*>|<NUM>")
     scorer = TeacherScorer()

@@ -10,9 +10,11 @@ missing from the references; ``stats`` counts records per domain and source;
 from __future__ import annotations
 
 import argparse
+import sys
 from collections import Counter
 from pathlib import Path
 
+from tersify.cli.extra import needs_train
 from tersify.errors import TersifyError
 
 
@@ -29,8 +31,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "generate",
         help="generate texts from the data sources and label them with the teacher",
         description="Draw texts from the domain generators (and optionally loghub windows, Q&A pairs and "
-        "harvested real outputs), drop any text that is in an eval set, label them with the teacher "
-        "(Q&A pairs keep their own references) and write JSONL.",
+        "harvested real outputs) with the training recipe, which leaves out any text that is in an eval "
+        "set, label them with the teacher (Q&A pairs keep their own references) and write JSONL.",
     )
     g.add_argument("--out", required=True, help="output JSONL file")
     g.add_argument("-n", "--per-domain", type=int, default=500, help="records per generator domain (default 500)")
@@ -76,88 +78,68 @@ def register(sub: argparse._SubParsersAction) -> None:
     b = dsub.add_parser(
         "build-evalsets",
         help="rebuild the committed eval sets (qa, dense, agent)",
-        description="Rebuild tersify/data/evalsets/{qa,dense,agent}.jsonl deterministically from their sources.",
+        description="Rebuild data/evalsets/{qa,dense,agent}.jsonl deterministically from their sources.",
     )
     b.add_argument("--out", default=None, help="output folder (default: the package's eval set folder)")
     b.set_defaults(func=run_build)
     p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
 
 
-def _progress(items, description: str):
-    from rich.progress import track
-
-    return track(items, description=description, transient=True)
-
-
 def _load_any(name: str, *, require_reference: bool, extractive: bool = False):
-    from tersify.data.evalsets import NAMES, load_evalset
-    from tersify.data.pairs import load_pairs
+    from tersify_train.sources.evalsets import NAMES, load_evalset
+    from tersify_train.sources.pairs import load_pairs
 
     if name in NAMES and not Path(name).exists():
         return load_evalset(name)
     return load_pairs(name, require_reference=require_reference, extractive=extractive)
 
 
+@needs_train()
 def run_generate(args: argparse.Namespace) -> int:
-    from tersify.data.evalsets import drop_eval_texts
-    from tersify.data.pairs import write_pairs
+    from tersify_train.sources.generators import DOMAINS
+    from tersify_train.sources.pairs import write_pairs
+    from tersify_train.train.recipe import DataConfig, teacher_references, training_records
 
     if args.per_domain < 0 or args.loghub < 0 or args.qa < 0:
         raise TersifyError("counts must be >= 0")
-    records = []
-    try:
-        from tersify.data.generators import DOMAINS, generate
-    except ImportError as exc:
-        raise TersifyError("the domain generators are not available") from exc
     domains = [d.strip() for d in args.domains.split(",")] if args.domains else list(DOMAINS)
-    for domain in _progress(domains, "generating"):
-        records.extend(generate(domain, args.per_domain, seed=args.seed))
-    if args.loghub:
-        from tersify.data.loghub import windows
-
-        records.extend(windows(args.loghub, seed=args.seed))
-    if args.real:
-        from tersify.data.evalsets import is_real_eval_text
-        from tersify.data.real import load_real_outputs
-
-        records.extend(r for r in load_real_outputs() if not is_real_eval_text(r.text))
-    qa = []
-    if args.qa:
-        from tersify.data.qa import qa_pairs
-
-        qa = qa_pairs(args.qa, seed=args.seed)
-    before = len(records) + len(qa)
-    records, qa = drop_eval_texts(records), drop_eval_texts(qa)
-    dropped = before - len(records) - len(qa)
+    unknown = sorted(set(domains) - set(DOMAINS))
+    if unknown:
+        raise TersifyError(f"unknown domains: {', '.join(unknown)} (known: {', '.join(DOMAINS)})")
+    cfg = DataConfig(generated_per_domain=args.per_domain, loghub_windows=args.loghub, qa_pairs=args.qa,
+                     real_outputs=args.real, seed=args.seed)
+    records = training_records(cfg, domains=domains, report=lambda s: print(s, file=sys.stderr))
     if not args.no_label:
-        from tersify.labels.teacher import teach
-
-        records = [r.with_reference(teach(r.text)) for r in _progress(records, "labelling")]
-    n = write_pairs(args.out, records + qa)
-    print(f"wrote {n} records to {args.out} ({dropped} left out: text in an eval set)")
+        records = teacher_references(records)
+    n = write_pairs(args.out, records)
+    print(f"wrote {n} records to {args.out}")
     return 0
 
 
+@needs_train()
 def run_label(args: argparse.Namespace) -> int:
-    from tersify.data.pairs import load_pairs, write_pairs
-    from tersify.labels.teacher import teach
+    from tersify_train.eval.progress import track
+    from tersify_train.labels.teacher import teach
+    from tersify_train.sources.pairs import load_pairs, write_pairs
 
     records = load_pairs(args.pairs, require_reference=False, extractive=False)
-    labelled = [r.with_reference(teach(r.text)) for r in _progress(records, "labelling")]
+    labelled = [r.with_reference(teach(r.text)) for r in track(records, "labelling")]
     n = write_pairs(args.out, labelled)
     print(f"wrote {n} labelled records to {args.out}")
     return 0
 
 
+@needs_train()
 def run_diagnose(args: argparse.Namespace) -> int:
-    from tersify.eval.metrics import missing_by_category, protected_retention
-    from tersify.labels.align import MAX_ALIGNMENT_GAP, MAX_VARIATION_RATE, align_labels
+    from tersify_train.eval.metrics import missing_by_category, protected_retention
+    from tersify_train.eval.progress import track
+    from tersify_train.labels.align import MAX_ALIGNMENT_GAP, MAX_VARIATION_RATE, align_labels
 
     records = [r for r in _load_any(args.pairs, require_reference=False) if r.reference is not None]
     if not records:
         raise TersifyError(f"{args.pairs}: no record with a reference to diagnose")
     pairs = [(r.text, r.reference) for r in records]
-    report = missing_by_category(_progress(pairs, "diagnosing"))
+    report = missing_by_category(track(pairs, "diagnosing"))
     prot = sum(protected_retention(t, ref) for t, ref in pairs) / len(pairs)
     aligned = [align_labels(t, ref) for t, ref in pairs]
     variation = sum(a.variation_rate for a in aligned) / len(aligned)
@@ -178,6 +160,7 @@ def run_diagnose(args: argparse.Namespace) -> int:
     return 0
 
 
+@needs_train()
 def run_stats(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.table import Table
@@ -203,8 +186,9 @@ def run_stats(args: argparse.Namespace) -> int:
     return 0
 
 
+@needs_train()
 def run_build(args: argparse.Namespace) -> int:
-    from tersify.data.evalsets import EVALSET_DIR, build
+    from tersify_train.sources.evalsets import EVALSET_DIR, build
 
     counts = build(args.out or EVALSET_DIR, progress=True)
     for name, n in counts.items():

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import argparse
 import time
+from pathlib import Path
 
+from tersify.cli.extra import require_train
 from tersify.errors import TersifyError
 
 _RUNGS_HELP = ("v-qa, v-corrected, v-domain, v-domain-w<W> (weight sweep, e.g. v-domain-w3), v-self-<N> "
@@ -17,11 +19,11 @@ _RUNGS_HELP = ("v-qa, v-corrected, v-domain, v-domain-w<W> (weight sweep, e.g. v
 
 
 def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--config", default="configs/ladder.json", help="ladder config (default configs/ladder.json)")
+    p.add_argument("--config", default=None, help="ladder config (default: the repository's ladder config)")
     p.add_argument("--smoke", action="store_true",
                    help="tiny model, tiny data, eval subsets (the config's 'smoke' section): a check in seconds")
     p.add_argument("--runs", default=None, help="checkpoints and cached rung results (default: the config's "
-                   "runs_dir, runs/ladder)")
+                   "runs_dir)")
     p.add_argument("--fresh", action="store_true", help="ignore cached rung results and retrain")
     p.add_argument("--proxy-logs", default=None, metavar="PAIRS.jsonl",
                    help="also train the domain rungs on a `tersify logs export` file (your own traffic)")
@@ -48,8 +50,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "default when it does.",
     )
     _common(lad)
-    lad.add_argument("--out", default=None, help="where the table and plot go (default: the config's out_dir, "
-                     "docs; runs/ladder-smoke with --smoke)")
+    lad.add_argument("--out", default=None, help="where the table and plot go (default: the config's out_dir)")
     lad.add_argument("--promote", action="store_true",
                      help="make the best rung the shipped default if it beats it on agent and dense")
     lad.set_defaults(func=run_ladder)
@@ -78,17 +79,15 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _ladder(args: argparse.Namespace):
-    try:
-        import torch  # noqa: F401
-    except ImportError as exc:
-        raise TersifyError(f"the ladder needs the train extra (pip install -e '.[train]'): {exc}") from exc
-    from tersify.experiments.ladder import Ladder, load_ladder_config
+    require_train(torch=True)
+    from tersify_train.ladder.config import load_ladder_config
+    from tersify_train.ladder.runner import Ladder
 
     cfg = load_ladder_config(args.config, smoke=args.smoke)
     if args.runs:
-        cfg.runs_dir = args.runs
+        cfg.runs_dir = str(Path(args.runs).resolve())
     if args.proxy_logs:
-        cfg.data.proxy_logs = args.proxy_logs
+        cfg.data.proxy_logs = str(Path(args.proxy_logs).resolve())
     from rich.console import Console
 
     console = Console(stderr=True)
@@ -97,7 +96,7 @@ def _ladder(args: argparse.Namespace):
 
 
 def run_ladder(args: argparse.Namespace) -> int:
-    from tersify.experiments.table import print_table, write_outputs
+    from tersify_train.ladder.table import print_table, write_outputs
 
     t0 = time.time()
     ladder = _ladder(args)
@@ -105,7 +104,7 @@ def run_ladder(args: argparse.Namespace) -> int:
     seconds = round(time.time() - t0, 1)
     print_table(rows, title="tersify: the silver-label ladder")
     verdict_lines, promoted = _promotion(ladder, rows, promote=args.promote)
-    out = args.out or ladder.cfg.out_dir
+    out = Path(args.out) if args.out else ladder.cfg.out_path
     paths = write_outputs(rows, out, extra={"wall_seconds": seconds, "smoke": args.smoke,
                                              "promotion": verdict_lines, "promoted": promoted})
     for line in verdict_lines:
@@ -116,8 +115,8 @@ def run_ladder(args: argparse.Namespace) -> int:
 
 def _promotion(ladder, rows, *, promote: bool, rung: str | None = None,
                model_dir: str | None = None) -> tuple[list[str], str | None]:
-    from tersify.experiments import promotion
     from tersify.scorers.onnx.scorer import DEFAULT_MODEL_DIR
+    from tersify_train.ladder import promotion
 
     default = next((r for r in rows if r.name == "default"), None)
     if default is None:
@@ -140,7 +139,7 @@ def _promotion(ladder, rows, *, promote: bool, rung: str | None = None,
 
 
 def run_rung(args: argparse.Namespace) -> int:
-    from tersify.experiments.table import print_table
+    from tersify_train.ladder.table import print_table
 
     ladder = _ladder(args)
     row = ladder.row(args.name)
@@ -150,7 +149,7 @@ def run_rung(args: argparse.Namespace) -> int:
 
 
 def run_promote(args: argparse.Namespace) -> int:
-    from tersify.experiments.ladder import MAIN_RUNGS, sweep_names
+    from tersify_train.ladder.rungs import MAIN_RUNGS, sweep_names
 
     ladder = _ladder(args)
     names = [args.rung] if args.rung else [*MAIN_RUNGS, *sweep_names(ladder.cfg)]

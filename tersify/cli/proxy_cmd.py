@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from tersify.cli.args import non_negative_int, positive_float, unit_interval
+from tersify.cli.extra import needs_train
 from tersify.errors import TersifyError
 
 
@@ -124,25 +125,22 @@ def run_proxy(args: argparse.Namespace) -> int:
     return 0
 
 
+@needs_train()
 def run_export(args: argparse.Namespace) -> int:
-    from rich.progress import Progress
-
-    from tersify.data.pairs import write_pairs
-    from tersify.data.records import PairRecord
     from tersify.proxy.store import PairStore
+    from tersify_train.eval.progress import track
+    from tersify_train.sources.pairs import write_pairs
+    from tersify_train.sources.records import PairRecord
 
     with PairStore(_db(args.db), create=False) as store:
         latest: dict[str, PairRecord] = {}  # one record per original, the newest compression wins
-        with Progress(transient=True, disable=not sys.stderr.isatty()) as progress:
-            task = progress.add_task("reading pairs", total=store.count())
-            for pair in store.pairs():
-                domain = (pair.tool or "proxy") if args.domain == "tool" else "proxy"
-                latest.pop(pair.original_hash, None)
-                latest[pair.original_hash] = PairRecord(
-                    text=pair.original, reference=pair.compressed, domain=domain,
-                    source=f"proxy:{pair.provider}", id=f"proxy-{pair.original_hash[:16]}",
-                )
-                progress.advance(task)
+        for pair in track(store.pairs(), "reading pairs", total=store.count()):
+            domain = (pair.tool or "proxy") if args.domain == "tool" else "proxy"
+            latest.pop(pair.original_hash, None)
+            latest[pair.original_hash] = PairRecord(
+                text=pair.original, reference=pair.compressed, domain=domain,
+                source=f"proxy:{pair.provider}", id=f"proxy-{pair.original_hash[:16]}",
+            )
     if args.out == "-":
         for record in latest.values():
             sys.stdout.write(json.dumps(record.to_dict(), ensure_ascii=False) + "\n")

@@ -28,7 +28,7 @@ class _Plan(NamedTuple):
     cats: tuple[Category, ...]
     names: tuple[str, ...]
     offset: int
-    links: tuple[tuple[int, Callable[[DistinctWords], tuple[np.ndarray, np.ndarray]]], ...]
+    links: tuple[tuple[int, Callable[[DistinctWords, np.ndarray], tuple[np.ndarray, np.ndarray]]], ...]
     cache_key: Hashable
 
 
@@ -65,12 +65,14 @@ class MustKeep:
             mask |= overlapping_words(words, arr[:, 0], arr[:, 1])
         if cats and len(words):
             dw = DistinctWords(words)
-            s, e, c = dw.find_all(cats, cache_key)
+            s, e, c, link_flags = dw.find_all(cats, cache_key)
             all_s.append(s)
             all_e.append(e)
             all_c.append(c + offset if offset else c)
+            if links and link_flags is None:  # a large text: the flags were not needed for the spans
+                link_flags = dw.compute_link_flags()
             for code, link in links:
-                ls, le = link(dw)
+                ls, le = link(dw, link_flags)
                 if ls.shape[0]:
                     mask |= overlapping_words(words, ls, le)
                     all_s.append(ls)

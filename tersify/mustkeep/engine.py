@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
 from functools import lru_cache
+from typing import NamedTuple
 
 import numpy as np
 
@@ -48,6 +49,16 @@ _CHAR_KEYS = sorted({ch for cat in CATEGORIES.values() for ch in cat.needs if ch
 _CHAR_BITS = _char_bits()
 
 
+class Found(NamedTuple):
+    """What :meth:`DistinctWords.find_all` found: spans at every occurrence, and the link
+    flags of the distinct words when known (None: a large text, see compute_link_flags)."""
+
+    starts: np.ndarray
+    ends: np.ndarray
+    codes: np.ndarray
+    link_flags: np.ndarray | None
+
+
 class DistinctWords:
     """The distinct words of a text and where each occurs; patterns run once per distinct word."""
 
@@ -72,9 +83,6 @@ class DistinctWords:
         self._bits: np.ndarray | None = None
         self._pure_digits: np.ndarray | None = None
         self.matched = np.zeros(len(distinct), dtype=bool)  # distinct words holding a span
-        self._joined: dict[str, tuple[str, np.ndarray, np.ndarray]] = {}
-        self.todo: np.ndarray | None = None  # distinct words still to match (None: all)
-        self.link_flags: np.ndarray | None = None  # per distinct word: its LINK_FLAGS bits
 
     def having_any(self, needs: str) -> np.ndarray:
         """Indices of distinct words that satisfy ``needs`` (see :class:`Category`):
@@ -108,24 +116,19 @@ class DistinctWords:
             self._pure_digits = np.logical_and.reduceat(digit, self._starts)
         return self._pure_digits
 
-    def joined(self, needs: str) -> tuple[str, np.ndarray, np.ndarray]:
+    def joined(self, needs: str, only: np.ndarray | None = None) -> tuple[str, np.ndarray, np.ndarray]:
         """The candidate words for ``needs`` joined by newlines, their ids and offsets.
-        Words of digits alone are left out: only ``number`` matches them (see find()).
-        Only the words of ``self.todo`` (when set) are candidates."""
-        if needs not in self._joined and self.small and needs:
-            if "*" not in self._joined:
-                wanted = ~self.pure_digits()
-                if self.todo is not None:
-                    wanted &= self.todo
-                self._joined["*"] = self._join(np.flatnonzero(wanted))
-            self._joined[needs] = self._joined["*"]
-        if needs not in self._joined:
-            candidates = self.having_any(needs)
-            keep = ~self.pure_digits()[candidates]
-            if self.todo is not None:
-                keep &= self.todo[candidates]
-            self._joined[needs] = self._join(candidates[keep])
-        return self._joined[needs]
+        Words of digits alone are left out: only ``number`` matches them (see match()).
+        ``only``: a mask of the distinct words that may be candidates (None: all); ``"*"``:
+        every word."""
+        if needs == "*":
+            wanted = ~self.pure_digits()
+            return self._join(np.flatnonzero(wanted if only is None else wanted & only))
+        candidates = self.having_any(needs)
+        keep = ~self.pure_digits()[candidates]
+        if only is not None:
+            keep &= only[candidates]
+        return self._join(candidates[keep])
 
     def _join(self, candidates: np.ndarray) -> tuple[str, np.ndarray, np.ndarray]:
         strings = self.strings
@@ -133,22 +136,25 @@ class DistinctWords:
         bases = np.concatenate(([0], np.cumsum(self.lengths[candidates] + 1)[:-1]))
         return joined, candidates, bases
 
-    def find_all(self, cats: Sequence[Category], cache_key: Hashable) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Spans of every category at every occurrence: (starts, ends, index into ``cats``).
+    def find_all(self, cats: Sequence[Category], cache_key: Hashable) -> Found:
+        """Spans of every category at every occurrence (codes: index into ``cats``), and the
+        link flags of the distinct words when they came with the spans.
 
         A word's spans and link flags do not depend on its neighbours, so those of the
         distinct words of a small text are remembered across calls (tool outputs repeat
         their words); the patterns run only over words not seen before. ``cache_key``
-        names the category list."""
+        names the category list. A large text's link flags are left to
+        :meth:`compute_link_flags` (``link_flags`` is None): only link rules need them."""
+        link_flags: np.ndarray | None = None
         if not self.small:
             distinct, local_s, local_e, codes = self.match(cats)
         else:
             cache = _word_span_cache(cache_key)
             hits = [cache.get(w) for w in self.strings]
-            self.todo = np.fromiter((h is None for h in hits), dtype=bool, count=len(hits))
-            new = np.flatnonzero(self.todo)
+            unseen = np.fromiter((h is None for h in hits), dtype=bool, count=len(hits))
+            new = np.flatnonzero(unseen)
             if new.shape[0]:
-                distinct, local_s, local_e, codes = self.match(cats)
+                distinct, local_s, local_e, codes = self.match(cats, only=unseen)
                 new_flags = self.compute_link_flags(new)
                 found: dict[int, list[tuple[int, int, int]]] = {i: [] for i in new.tolist()}
                 for d, a, b, k in zip(distinct.tolist(), local_s.tolist(), local_e.tolist(), codes.tolist(),
@@ -161,8 +167,8 @@ class DistinctWords:
                     hits[i] = cache[strings[i]] = (tuple(found[i]), flags)
             else:
                 distinct = local_s = local_e = codes = _EMPTY
-            self.link_flags = np.fromiter((h[1] for h in hits), dtype=np.int64, count=len(hits))
-            old = [(i, a, b, k) for i, (h, is_new) in enumerate(zip(hits, self.todo.tolist(), strict=True))
+            link_flags = np.fromiter((h[1] for h in hits), dtype=np.int64, count=len(hits))
+            old = [(i, a, b, k) for i, (h, is_new) in enumerate(zip(hits, unseen.tolist(), strict=True))
                    if h[0] and not is_new for a, b, k in h[0]]
             if old:
                 d_old, s_old, e_old, c_old = np.asarray(old, dtype=np.int64).T
@@ -172,9 +178,9 @@ class DistinctWords:
                 else:  # every word seen before
                     distinct, local_s, local_e, codes = d_old, s_old, e_old, c_old
         if distinct.shape[0] == 0:
-            return _EMPTY, _EMPTY, _EMPTY
+            return Found(_EMPTY, _EMPTY, _EMPTY, link_flags)
         self.matched[distinct] = True
-        return self.at_occurrences(distinct, local_s, local_e, codes)
+        return Found(*self.at_occurrences(distinct, local_s, local_e, codes), link_flags)
 
     def compute_link_flags(self, candidates: np.ndarray | None = None) -> np.ndarray:
         """The link-flag bits (:data:`LINK_FLAGS`) of the distinct words ``candidates``
@@ -201,21 +207,29 @@ class DistinctWords:
             bits[scan[np.searchsorted(bases, at, side="right") - 1]] = LINK_FLAG_BITS[group]
         return bits
 
-    def match(self, cats: Sequence[Category]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Spans inside the distinct words (of ``self.todo`` when set): (word, start, end, code).
+    def match(self, cats: Sequence[Category],
+              only: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Spans inside the distinct words (those of the mask ``only`` when given): (word,
+        start, end, code).
 
         Each pattern runs over its candidate words; the matches of all categories are then
         mapped to words in one numpy pass (per-category numpy calls would cost more than
         the matching on the small texts of a tool call)."""
         groups: dict[int, tuple[tuple[str, np.ndarray, np.ndarray], list, list]] = {}
         digit_codes: list[int] = []
-        shared = self.joined("*") if self.small else None  # a small text: one string for all
+        shared = self.joined("*", only) if self.small else None  # a small text: one string for all
+        per_needs: dict[str, tuple[str, np.ndarray, np.ndarray]] = {}
         for code, cat in enumerate(cats):
             if cat.digits_match_whole:  # the words joined() left out
                 digit_codes.append(code)
             if not cat.needs:  # found by a link rule only
                 continue
-            joined_words = shared if shared is not None else self.joined(cat.needs)
+            if shared is not None:
+                joined_words = shared
+            elif cat.needs in per_needs:
+                joined_words = per_needs[cat.needs]
+            else:
+                joined_words = per_needs[cat.needs] = self.joined(cat.needs, only)
             joined = joined_words[0]
             if not joined or not _may_hold(joined, cat.needs):
                 continue
@@ -240,7 +254,7 @@ class DistinctWords:
             e_parts.append(arr[:, 1] - bases[which])
             c_parts.append(code_arr)
         if digit_codes:
-            digits = self.pure_digits() if self.todo is None else self.pure_digits() & self.todo
+            digits = self.pure_digits() if only is None else self.pure_digits() & only
             digits = np.flatnonzero(digits)
             for code in digit_codes:
                 d_parts.append(digits)
@@ -270,11 +284,10 @@ class DistinctWords:
         i = self._index.get(word)
         return self.ids == i if i is not None else np.zeros(self.ids.shape[0], dtype=bool)
 
-    def link_flag(self, bit: int) -> np.ndarray:
-        """Per occurrence: does the word carry the link flag ``bit``?"""
-        if self.link_flags is None:  # a large text: computed on first use, not remembered
-            self.link_flags = self.compute_link_flags()
-        return (self.link_flags[self.ids] & bit) != 0
+    def has_link_flag(self, link_flags: np.ndarray, bit: int) -> np.ndarray:
+        """Per occurrence: does the word carry the link flag ``bit``? ``link_flags``: per
+        distinct word, from :meth:`find_all` or :meth:`compute_link_flags`."""
+        return (link_flags[self.ids] & bit) != 0
 
 
 def _may_hold(joined: str, needs: str) -> bool:

@@ -50,12 +50,12 @@ def _value_span(text: str, start: int, end: int) -> tuple[int, int]:
     return (start, m.end()) if m else (start, start)
 
 
-def _key_value_links(dw: DistinctWords) -> tuple[np.ndarray, np.ndarray]:
+def _key_value_links(dw: DistinctWords, link_flags: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Values of spaced pairs: ``rss_mb: 4218``, ``x = f(y)``, ``"exit code": 139``."""
     words, n = dw.words, len(dw.words)
     if n < 2:
         return _EMPTY, _EMPTY
-    key_sep = dw.link_flag(KEY_SEP)
+    key_sep = dw.has_link_flag(link_flags, KEY_SEP)
     eq, colon = dw.is_word("="), dw.is_word(":")
     same_line_next = np.zeros(n, dtype=bool)
     same_line_next[:-1] = words.lines[1:] == words.lines[:-1]
@@ -80,16 +80,16 @@ def _key_value_links(dw: DistinctWords) -> tuple[np.ndarray, np.ndarray]:
     return np.asarray(starts, dtype=np.int64), np.asarray(ends, dtype=np.int64)
 
 
-def _http_status_links(dw: DistinctWords) -> tuple[np.ndarray, np.ndarray]:
+def _http_status_links(dw: DistinctWords, link_flags: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Status codes after ``HTTP/x.y`` and codes followed by their reason phrase."""
     words, n = dw.words, len(dw.words)
     if n < 2:
         return _EMPTY, _EMPTY
-    code = dw.link_flag(STATUS_CODE)
+    code = dw.has_link_flag(link_flags, STATUS_CODE)
     if not code.any():
         return _EMPTY, _EMPTY
-    version = dw.link_flag(HTTP_VERSION)
-    reason_first = dw.link_flag(REASON_FIRST_WORD)
+    version = dw.has_link_flag(link_flags, HTTP_VERSION)
+    reason_first = dw.has_link_flag(link_flags, REASON_FIRST_WORD)
     lines, text = words.lines, words.text
     same_prev = np.zeros(n, dtype=bool)
     same_prev[1:] = lines[1:] == lines[:-1]

@@ -17,7 +17,7 @@ from tersify.scorers import get_scorer
 
 REPO = Path(__file__).resolve().parents[2]
 GOLDEN_PATH = Path(__file__).resolve().parent / "outputs.jsonl"
-EVALSET_DIR = REPO / "tersify" / "data" / "evalsets"
+EVALSET_DIR = REPO / "data" / "evalsets"
 SAMPLES_DIR = REPO / "samples"
 EVALSETS = ("agent", "dense", "qa")
 
