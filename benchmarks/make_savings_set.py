@@ -3,9 +3,9 @@
 
 Three sources, all inside this repository:
 
-* the real corpus ``tersify/data/corpus/real_outputs.jsonl`` (every record, its domain
+* the real corpus ``data/corpus/real_outputs.jsonl`` (every record, its domain
   mapped to a kind below): deterministic;
-* slices of the loghub samples ``tersify/data/loghub_samples/<System>/<System>_2k.log``
+* slices of the loghub samples ``data/loghub/<System>/<System>_2k.log``
   (one slice per system, start and length drawn from a generator seeded by the system
   name): deterministic;
 * outputs harvested on the machine that builds the set (``benchmarks/harvest_set.py``):
@@ -28,8 +28,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 SET_PATH = REPO / "benchmarks" / "data" / "savings_set.jsonl"
-CORPUS = REPO / "tersify" / "data" / "corpus" / "real_outputs.jsonl"
-LOGHUB = REPO / "tersify" / "data" / "loghub_samples"
+CORPUS = REPO / "data" / "corpus" / "real_outputs.jsonl"
+LOGHUB = REPO / "data" / "loghub"
 
 # The kinds of the set, as an agent session meets them. Documented in benchmarks/data/README.md.
 KINDS = ("test", "traceback", "build", "lint", "git", "diff", "json", "listing", "search", "log", "http",

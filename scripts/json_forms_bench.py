@@ -5,7 +5,7 @@ Usage::
     PYTHONPATH=. python scripts/json_forms_bench.py [FILE.json ...]
 
 Without files it measures the JSON documents found in the real command outputs of
-``tersify/data/corpus/real_outputs.jsonl``. Documents used for the figures in the
+``data/corpus/real_outputs.jsonl``. Documents used for the figures in the
 report were made with, e.g.: ``pip inspect``, ``pip list --format json``, ``jq .`` of
 that, ``npm ls --json [--all]`` in npm's own directory, ``python -m json.tool`` of a
 boto3 resource file, ``node -e 'console.log(JSON.stringify(process.config,null,2))'``,
@@ -23,7 +23,7 @@ from tersify.compaction import compact, expand
 from tersify.regions import Kind, Region
 from tersify.tokens import count_tokens
 
-CORPUS = Path(__file__).resolve().parent.parent / "tersify" / "data" / "corpus" / "real_outputs.jsonl"
+CORPUS = Path(__file__).resolve().parent.parent / "data" / "corpus" / "real_outputs.jsonl"
 
 
 def json_regions(lines: list[str]) -> list[Region]:

@@ -28,7 +28,7 @@ from tersify.compaction.engine import needs_escape
 from tersify.dropping import plan_drops, select_words
 from tersify.errors import TersifyError
 from tersify.mustkeep import MustKeep, Spans, resolve
-from tersify.regions import Kind, detect_regions, noise_spans
+from tersify.regions import Kind, detect_regions, text_noise_spans
 from tersify.scorers import Scorer, as_scorer, start_scoring
 from tersify.text.rebuild import rebuild
 from tersify.text.segment import Words, segment, span_words
@@ -119,7 +119,8 @@ def compress(
     scored = np.zeros(n, dtype=bool)
     output = compacted.text
     if scorer is not None and n:
-        plan = plan_drops(words, compacted.line_kinds, _noise(compacted))
+        kinds = compacted.line_kinds
+        plan = plan_drops(words, kinds, text_noise_spans(compacted.text, lambda i: kinds[i] in _NO_NOISE))
         scored = plan.scored
         if scored.any():
             view_mask = np.isin(words.lines, plan.prose_lines)  # whole prose lines: the scorer's context
@@ -168,20 +169,6 @@ def compress(
         elapsed_ms=(time.perf_counter() - t0) * 1000.0,
     )
     return CompressResult(output, compacted, words, keep, scores, mk_mask, spans, stats)
-
-
-def _noise(compacted: Compacted) -> tuple[np.ndarray, np.ndarray]:
-    """Character spans of named noise in the compacted text."""
-    starts: list[int] = []
-    ends: list[int] = []
-    offset = 0
-    for line, kind in zip(compacted.text.split("\n"), compacted.line_kinds, strict=True):
-        if kind not in _NO_NOISE:
-            for s, e in noise_spans(line):
-                starts.append(offset + s)
-                ends.append(offset + e)
-        offset += len(line) + 1
-    return np.asarray(starts, dtype=np.int64), np.asarray(ends, dtype=np.int64)
 
 
 def _reads_as_marker(original: str, rebuilt: str) -> bool:

@@ -1,5 +1,6 @@
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -23,10 +24,30 @@ def test_compress_sample_file_with_stats():
     out = proc.stdout.decode()
     assert "test_discount_rounding[5-50-3]" in out and "assert 2 == 3" in out
     stats = proc.stderr.decode()
-    assert "must-keep spans kept" in stats
-    # Loading the model is reported apart from the time spent compressing.
-    assert "compressed in" in stats and "(scorer loaded in" in stats
+    assert "must-keep spans kept" in stats and "o200k_base" in stats
+    tokens_in, tokens_out = map(int, re.search(r"tokens (\d+) -> (\d+)", stats).groups())
+    assert tokens_out < tokens_in
+    # Loading the model and the encoding is reported apart from the time spent compressing.
+    assert "compressed in" in stats and "(scorer and token encoding loaded in" in stats
     assert len(out) < SAMPLE.stat().st_size
+
+
+def test_lossless_then_expand_gives_the_exact_bytes_back(tmp_path):
+    data = SAMPLE.read_bytes() + b"\xff\xfe not utf-8\r\n[previous line repeated 2 more times]\n" * 3
+    proc = run_cli("compress", "-", "--lossless", stdin=data)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout != data
+    back = run_cli("expand", "-", stdin=proc.stdout)
+    assert back.returncode == 0, back.stderr
+    assert back.stdout == data
+
+
+def test_show_marks_what_happened():
+    proc = run_cli("compress", str(SAMPLE), "--show")
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout.decode()
+    assert "dropped word" in out and "compacted (reversible: tersify expand)" in out
+    assert "[ 20%]" in out  # the input is shown whole, with what goes marked
 
 
 def test_stdin_and_json_output():

@@ -6,9 +6,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tersify import compress
-from tersify.compress import rebuild, select_words
+from tersify.dropping import select_words
 from tersify.errors import TersifyError
 from tersify.mustkeep import MustKeep
+from tersify.text.rebuild import rebuild
 from tersify.text.segment import segment
 
 

@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 
 import tersify
 from tersify.mustkeep import MustKeep
-from tersify.regions import Kind, detect_regions, noise_spans
+from tersify.regions import Kind, detect_regions, noise_spans, text_noise_spans
+from tersify.regions.noise import inside
 
 REPO = Path(__file__).resolve().parents[1]
 SET = [json.loads(line) for line in (REPO / "benchmarks/data/savings_set.jsonl").read_text().splitlines() if line]
@@ -109,13 +110,9 @@ def _is_subsequence(short: list[str], long: list[str]) -> bool:
 
 
 def _assert_must_keep_survives(original: str, expanded: str, mk: MustKeep) -> None:
-    noise = []
-    offset = 0
-    for line in original.split("\n"):
-        noise.extend((offset + s, offset + e) for s, e in noise_spans(line))
-        offset += len(line) + 1
+    noise_starts, noise_ends = text_noise_spans(original)
     for span in mk.find(original):
-        if any(s <= span.start and span.end <= e for s, e in noise):
+        if noise_starts.shape[0] and inside(noise_starts, noise_ends, span.start, span.end):
             continue
         assert original[span.start : span.end] in expanded, span
 

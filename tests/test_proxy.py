@@ -27,7 +27,8 @@ from tersify.proxy.app import Proxy
 from tersify.proxy.providers import anthropic_messages, openai_chat, openai_responses
 from tersify.proxy.server import serve_in_thread
 from tersify.proxy.store import content_hash
-from tersify.regions import noise_spans
+from tersify.regions import text_noise_spans
+from tersify.regions.noise import inside
 
 ROOT = Path(__file__).resolve().parents[1]
 PYTEST_LOG = (ROOT / "samples" / "pytest_failures.txt").read_text()
@@ -49,13 +50,10 @@ def assert_must_keep_intact(original: str, compressed: str) -> None:
     spans = sorted(MustKeep().find(original), key=lambda s: (s.start, s.end))
     assert spans
     expanded = expand(compressed)
-    noise, offset = [], 0
-    for line in original.split("\n"):
-        noise.extend((offset + s, offset + e) for s, e in noise_spans(line))
-        offset += len(line) + 1
+    noise_starts, noise_ends = text_noise_spans(original)
     pos = 0
     for span in spans:
-        if any(s <= span.start and span.end <= e for s, e in noise):
+        if noise_starts.shape[0] and inside(noise_starts, noise_ends, span.start, span.end):
             continue
         found = expanded.find(original[span.start:span.end], pos)
         assert found >= 0, f"lost {original[span.start:span.end]!r} ({span.category})"

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tersify.data.real import REAL_OUTPUTS, load_real_entries
 from tersify.regions.firstchar import ANY, NONE, Dispatch, deciding_char
 from tersify.regions.patterns import ALTERNATIVES, LINE, LINE_BY_FIRST
+from tersify_train.sources.real import REAL_OUTPUTS, load_real_entries
 
 _COMPILED = [(tag, re.compile(pat), flush, ind) for tag, pat, flush, ind in ALTERNATIVES]
 

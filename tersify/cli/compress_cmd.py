@@ -12,6 +12,7 @@ from tersify.compress import compress
 from tersify.errors import TersifyError
 from tersify.io import read_input, write_output
 from tersify.mustkeep import CATEGORIES, SEED_PRESETS
+from tersify.tokens import encoder
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -68,6 +69,7 @@ def run(args: argparse.Namespace) -> int:
     text = read_input(args.file)
     t0 = time.perf_counter()
     scorer = None if args.lossless else get_scorer(args.scorer) if args.scorer else default_scorer()
+    encoder()  # the token encoding loads once per process, like the scorer
     load_ms = (time.perf_counter() - t0) * 1000.0
     result = compress(text, lossless=args.lossless, rate=args.rate, threshold=args.threshold,
                       must_keep=must_keep, scorer=scorer)
@@ -88,7 +90,7 @@ def format_stats(s: dict, load_ms: float | None = None) -> str:
     """One line of statistics; ``load_ms``: how long loading the scorer took, shown apart
     from the compression time (a process loads the model once)."""
     ratio = s["tokens_out"] / s["tokens_in"] if s["tokens_in"] else 1.0
-    loaded = f" (scorer loaded in {load_ms:.0f} ms)" if load_ms is not None and not s["lossless"] else ""
+    loaded = f" (scorer and token encoding loaded in {load_ms:.0f} ms)" if load_ms is not None else ""
     words = (
         "lossless"
         if s["lossless"]

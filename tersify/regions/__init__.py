@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from tersify.regions.detect import detect_regions, label_lines
 from tersify.regions.kinds import DROP_POLICY, Drop, Kind, Region
-from tersify.regions.noise import NOISE_CATEGORIES, NoiseCategory, noise_spans
+from tersify.regions.noise import NOISE_CATEGORIES, NoiseCategory, noise_spans, text_noise_spans
 
 __all__ = [
     "DROP_POLICY",
@@ -23,4 +23,5 @@ __all__ = [
     "detect_regions",
     "label_lines",
     "noise_spans",
+    "text_noise_spans",
 ]

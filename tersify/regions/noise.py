@@ -9,7 +9,10 @@ is a single anchored regex, so a line costs a few C-level matches.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+
+import numpy as np
 
 # Glyphs that progress bars are drawn with (tqdm, rich/pip, docker pull).
 _BAR_GLYPHS = "█▉▊▋▌▍▎▏░▒▓━╸╺╾╼■□▰▱"
@@ -101,3 +104,24 @@ def noise_spans(line: str) -> list[tuple[int, int]]:
 def noise_category(line: str) -> list[str]:
     """Names of the categories that match ``line`` (for tests and reports)."""
     return [cat.name for cat in NOISE_CATEGORIES if cat.pattern.search(line)]
+
+
+def text_noise_spans(text: str, skip_line: Callable[[int], bool] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Character spans ``(starts, ends)`` of named noise over a whole text, line by line;
+    lines for which ``skip_line(index)`` is true are not looked at."""
+    starts: list[int] = []
+    ends: list[int] = []
+    offset = 0
+    for i, line in enumerate(text.split("\n")):
+        if skip_line is None or not skip_line(i):
+            for s, e in noise_spans(line):
+                starts.append(offset + s)
+                ends.append(offset + e)
+        offset += len(line) + 1
+    return np.asarray(starts, dtype=np.int64), np.asarray(ends, dtype=np.int64)
+
+
+def inside(starts: np.ndarray, ends: np.ndarray, span_start: int, span_end: int) -> bool:
+    """Whether ``[span_start, span_end)`` lies inside one of the disjoint, sorted spans."""
+    at = int(np.searchsorted(starts, span_start, side="right")) - 1
+    return at >= 0 and span_end <= int(ends[at])

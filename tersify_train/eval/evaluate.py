@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from tersify.compaction import expand
 from tersify.compress import compress
 from tersify.mustkeep import MustKeep
 from tersify.scorers import Scorer
@@ -59,7 +60,8 @@ def evaluate_scorer(
     outputs: list[str] = []
     iterator = track(texts, f"scoring with {scorer.name}") if progress else texts
     for text in iterator:
-        outputs.append(compress(text, scorer=scorer, must_keep=override, rate=rate, threshold=threshold).text)
+        # Word-level metrics read the output expanded: compaction is reversible, savings are measured elsewhere.
+        outputs.append(expand(compress(text, scorer=scorer, must_keep=override, rate=rate, threshold=threshold).text))
     return evaluate_outputs(texts, outputs, tokens=tokens)
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from tersify.mustkeep import MustKeep, Span
+from tersify.regions.noise import inside, text_noise_spans
 from tersify.text.lexicon import is_decoration, is_function_word, is_protected, normalise
 from tersify.text.segment import Words, segment
 
@@ -118,14 +119,17 @@ def must_keep_count(
     """Count the text's must-keep matches (per category) and those found in ``output``.
 
     Spans of different categories on the same characters are counted once (the first
-    category found wins), so one token is one match.
+    category found wins), so one token is one match. Spans inside named noise (progress
+    percentages, rules, bars: ``tersify.regions.NOISE_CATEGORIES``) do not count: they may
+    go whole.
     """
     if spans is None:
         spans = _mk(must_keep).find(text)
+    noise_starts, noise_ends = text_noise_spans(text)
     seen: set[tuple[int, int]] = set()
     by_key: dict[tuple[str, bool, bool], list[str]] = {}
     for sp in spans:
-        if (sp.start, sp.end) in seen:
+        if (sp.start, sp.end) in seen or (noise_starts.shape[0] and inside(noise_starts, noise_ends, sp.start, sp.end)):
             continue
         seen.add((sp.start, sp.end))
         by_key.setdefault(_occurrence_key(text, sp), []).append(sp.category)

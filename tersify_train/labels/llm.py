@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import httpx
 import numpy as np
 
-from tersify.compress import rebuild
 from tersify.errors import TersifyError
+from tersify.text.rebuild import rebuild
 from tersify_train.labels.align import MAX_ALIGNMENT_GAP, MAX_VARIATION_RATE, align_labels
 from tersify_train.labels.correct import correct_labels
 

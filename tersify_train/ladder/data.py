@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from tersify.compaction import expand
 from tersify.compress import compress
 from tersify.errors import TersifyError
 from tersify.scorers.onnx.scorer import ModelScorer
@@ -59,7 +60,7 @@ class TrainingTexts:
         if not parent.model_dir:
             raise TersifyError(f"{parent.name} has no model to label with")
         scorer = ModelScorer(parent.model_dir)
-        return [r.with_reference(compress(r.text, scorer=scorer, must_keep=True).text)
+        return [r.with_reference(expand(compress(r.text, scorer=scorer, must_keep=True).text))
                 for r in track(self.records("domain"), f"relabelling with {parent.name} + override")]
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from tersify.compress import rebuild
 from tersify.mustkeep import MustKeep
 from tersify.scorers import Scorer
+from tersify.text.rebuild import rebuild
 from tersify.text.segment import segment
 from tersify_train.eval.evaluate import evaluate_scorer
 from tersify_train.eval.metrics import mk_in_ref

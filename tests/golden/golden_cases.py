@@ -24,6 +24,7 @@ EVALSETS = ("agent", "dense", "qa")
 # name -> keyword arguments of compress(); "scorer" is a scorer name.
 SETTINGS: dict[str, dict] = {
     "default": {},
+    "lossless": {"lossless": True},
     "rate0.6": {"rate": 0.6},
     "baseline": {"scorer": "baseline"},
     "teacher": {"scorer": "teacher"},
