@@ -25,7 +25,7 @@ import numpy as np
 
 from tersify.compaction import Compacted, compact
 from tersify.compaction.engine import needs_escape
-from tersify.dropping import plan_drops, select_words
+from tersify.dropping import plan_drops, scorer_view, select_words
 from tersify.errors import TersifyError
 from tersify.mustkeep import MustKeep, Spans, resolve
 from tersify.regions import Kind, detect_regions, text_noise_spans
@@ -74,7 +74,7 @@ class CompressResult:
     keep: np.ndarray  # per word: kept
     scores: np.ndarray  # per word: the scorer's score (1.0 where it did not score)
     must_keep: np.ndarray  # per word: overlaps a must-keep span in a line that may lose words
-    spans: Spans  # must-keep spans of the lines that may lose words
+    spans: Spans  # must-keep spans of the scorer's view (the prose lines as one text)
     stats: CompressStats
 
     def to_dict(self) -> dict:
@@ -118,13 +118,13 @@ def compress(
     spans = Spans.empty()
     scored = np.zeros(n, dtype=bool)
     output = compacted.text
+    kept_spans = 0
     if scorer is not None and n:
         kinds = compacted.line_kinds
         plan = plan_drops(words, kinds, text_noise_spans(compacted.text, lambda i: kinds[i] in _NO_NOISE))
         scored = plan.scored
         if scored.any():
-            view_mask = np.isin(words.lines, plan.prose_lines)  # whole prose lines: the scorer's context
-            view = words.subset(view_mask)
+            view_mask, view = scorer_view(words, plan)
             pending = start_scoring(scorer, view)  # a model scores in the background meanwhile
             spans = config.spans(view) if config is not None else Spans.empty()
             view_mk = config.word_mask(view, spans) if config is not None else np.zeros(len(view), dtype=bool)
@@ -133,17 +133,16 @@ def compress(
                 raise TersifyError(f"scorer {scorer.name!r} returned {view_scores.shape} scores for {len(view)} words")
             view_scores = np.where(view_scores > 0.0, np.minimum(view_scores, np.float32(1.0)), np.float32(0.0))
             view_scored = scored[view_mask]
-            view_keep = select_words(view_scores, view_mk | ~view_scored, threshold=threshold, rate=None)
+            view_keep = select_words(view_scores, view_mk | ~view_scored, threshold=threshold)
             if rate is not None:  # the budget is over the scored words only
-                sub_keep = select_words(view_scores[view_scored], view_mk[view_scored], rate=rate)
-                view_keep[view_scored] = sub_keep
+                view_keep[view_scored] = select_words(view_scores[view_scored], view_mk[view_scored], rate=rate)
+            kept_spans = _spans_kept(view, view_keep, spans, view_mk)
             keep[view_mask] = view_keep
             scores[view_mask] = view_scores
             mk_mask[view_mask] = view_mk
         keep[plan.articles | plan.noise] = False
         output = rebuild(words, keep, keep_whole=_reads_as_marker)
 
-    kept_spans = _spans_kept(words, keep, spans, mk_mask)
     n_scored = int(scored.sum())
     stats = CompressStats(
         tokens_in=count_tokens(text),

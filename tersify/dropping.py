@@ -20,7 +20,7 @@ import numpy as np
 
 from tersify.regions import DROP_POLICY, Drop, Kind
 from tersify.text.lexicon import LOGIC_WORDS, normalise
-from tersify.text.segment import Words, overlapping_words
+from tersify.text.segment import Words, overlapping_words, segment
 
 ARTICLES = frozenset({"a", "an", "the", "A", "An", "The"})
 
@@ -102,6 +102,26 @@ def plan_drops(words: Words, kinds: Sequence[Kind], noise: tuple[np.ndarray, np.
         noise=noise_mask,
         prose_lines=np.flatnonzero(policy == 2),
     )
+
+
+def scorer_view(words: Words, plan: DropPlan) -> tuple[np.ndarray, Words]:
+    """What the scorer sees: the prose lines, whole, as a text of their own.
+
+    Returns the mask of ``words`` on those lines and the words of that text, which are
+    the same words in the same order; a scorer reads only lines that may lose words, so a
+    model's context is never code, JSON or a log around them.
+    """
+    text, line_starts = words.text, words.line_starts
+    n_lines = line_starts.shape[0]
+    parts = []
+    for line in plan.prose_lines.tolist():
+        end = int(line_starts[line + 1]) - 1 if line + 1 < n_lines else len(text)
+        parts.append(text[int(line_starts[line]) : end])
+    view = segment("\n".join(parts))
+    mask = np.isin(words.lines, plan.prose_lines)
+    if len(view) != int(mask.sum()):  # the same lines, so the same words: a broken invariant
+        raise AssertionError("the scorer's view lost or gained words")
+    return mask, view
 
 
 def inside_spans(words: Words, span_starts: np.ndarray, span_ends: np.ndarray) -> np.ndarray:

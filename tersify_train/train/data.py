@@ -3,7 +3,8 @@
 The records come from the one recipe (:mod:`tersify_train.train.recipe`): texts of the
 evaluation sets are never trained on. Labels are aligned from a record's reference (Q&A
 pairs) or the teacher's, and corrected (must-keep words forced to keep, weighted more)
-before training.
+before training. The model learns on what it scores at inference: the prose lines of a
+text (JSON, diffs, code, logs and tables are never word-dropped, so never scored).
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from tersify.dropping import plan_drops, scorer_view
 from tersify.mustkeep import MustKeep
+from tersify.regions import label_lines, text_noise_spans
 from tersify.scorers.onnx.features import token_features
 from tersify.scorers.onnx.tokenizer import PAD_ID, WordTokenizer
 from tersify.scorers.onnx.windows import window_starts
@@ -55,24 +58,30 @@ def split_holdout(records: list[PairRecord], share: float, seed: int) -> tuple[l
 
 def label_record(record: PairRecord, teacher, must_keep: MustKeep, weight: float,
                  force: bool = True, first_mention_weight: float = 1.0) -> Labelled:
-    """Word labels: aligned from the record's reference if it has one, else the teacher's.
+    """Word labels of the text the scorer sees at inference: the record's prose lines as
+    one text (:func:`tersify.dropping.scorer_view`). Labels are aligned from the record's
+    reference if it has one, else the teacher's on that view; words the pipeline keeps
+    whatever the scorer says (quoted, bracketed, connectives) are labelled keep.
     ``force=False`` keeps the reference's labels for must-keep words (weights still apply).
     Kept first mentions of content words weigh ``first_mention_weight``: a model window
     rarely shows whether a word was seen before, and dropping a first mention loses it."""
     words = segment(record.text)
-    mk = must_keep.word_mask(words)
+    plan = plan_drops(words, label_lines(record.text.split("\n")), text_noise_spans(record.text))
+    in_view, view = scorer_view(words, plan)
     if record.reference is not None:
         from tersify_train.labels.align import align_labels
 
-        labels = align_labels(record.text, record.reference).labels
+        labels = align_labels(record.text, record.reference).labels[in_view].astype(np.int8)
     else:
-        labels = (np.asarray(teacher.score(words)) > 0.5).astype(np.int8)
-    corrected, weights = correct_labels(words, labels, must_keep=mk, weight=weight)
-    labels = corrected if force else labels.astype(np.int8)
+        labels = (np.asarray(teacher.score(view)) > 0.5).astype(np.int8)
+    labels[~plan.scored[in_view]] = 1
+    mk = must_keep.word_mask(view)
+    corrected, weights = correct_labels(view, labels, must_keep=mk, weight=weight)
+    labels = corrected if force else labels
     if first_mention_weight != 1.0:
-        boost = first_mentions(words, mk) & (labels == 1)
+        boost = first_mentions(view, mk) & (labels == 1)
         weights[boost] = np.maximum(weights[boost], np.float32(first_mention_weight))
-    return Labelled(record.text, labels, weights, record.source)
+    return Labelled(view.text, labels, weights, record.source)
 
 
 @dataclass(frozen=True)
