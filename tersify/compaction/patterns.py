@@ -74,15 +74,21 @@ class PatternForm:
         for i, key in enumerate(keys):
             groups.setdefault(key, []).append(i)
         chosen: list[tuple[int, Hashable, Template]] = []  # (saving estimate, key, template)
-        for key, members in groups.items():
+        for key, members in list(groups.items()):
             if len(members) < MIN_COUNT:
                 continue
-            template = build_template([split(lines[start + i]) for i in members])
+            splits = [split(lines[start + i]) for i in members]
+            template = build_template(splits)
             if template is None:
                 continue
-            # Each row saves the constants, costs a letter; the declaration is paid once.
-            saving = len(members) * (template.const_chars - 2) - len(template.text) - 6
-            if saving > 0:
+            saving = _saving(len(members), template)
+            parts = _refine(key, members, splits, template)
+            if parts and sum(s for s, _, _, _ in parts) > saving:
+                for part_saving, part_key, part_members, part_template in parts:
+                    chosen.append((part_saving, part_key, part_template))
+                    for i in part_members:
+                        keys[i] = part_key
+            elif saving > 0:
                 chosen.append((saving, key, template))
         if self.heads:
             chosen.sort(key=lambda item: -item[0])
@@ -146,6 +152,46 @@ class PatternForm:
             else:
                 raise ValueError(f"a row with no pattern: {row[:80]!r}")
         return k + n
+
+
+def _saving(rows: int, template: Template) -> int:
+    """Estimated characters a pattern saves: each row saves the constants and costs a letter;
+    the declaration is paid once."""
+    return rows * (template.const_chars - 2) - len(template.text) - 6
+
+
+# A slot that holds at most this many distinct values (a status code, a level, a 0 or 1)
+# may split its pattern into one pattern per value, the value then written once.
+FEW_VALUES = 3
+
+
+def _refine(
+    key: Hashable, members: list[int], splits: list[list[str]], template: Template
+) -> list[tuple[int, Hashable, list[int], Template]]:
+    """The group split by the values of its few-valued slots, each part a pattern of its own
+    with those values as constants; empty when no slot has few values or a part is too small."""
+    columns = [k for k, _, _ in template.slots if len({parts[k] for parts in splits}) <= FEW_VALUES]
+    if not columns:
+        return []
+    parts: dict[tuple[str, ...], list[int]] = {}
+    for j, parts_j in enumerate(splits):
+        parts.setdefault(tuple(parts_j[k] for k in columns), []).append(j)
+    # Values seen in fewer than MIN_COUNT lines stay slots, in one part of the rest.
+    rest = [j for js in parts.values() if len(js) < MIN_COUNT for j in js]
+    parts = {values: js for values, js in parts.items() if len(js) >= MIN_COUNT}
+    if rest:
+        if len(rest) < MIN_COUNT:
+            return []
+        parts[()] = rest
+    if len(parts) < 2:
+        return []
+    out: list[tuple[int, Hashable, list[int], Template]] = []
+    for values, js in parts.items():
+        part_template = build_template([splits[j] for j in js])
+        if part_template is None:
+            return []
+        out.append((_saving(len(js), part_template), (key, values), [members[j] for j in js], part_template))
+    return out
 
 
 HEAD_WORDS = range(1, 9)  # how many leading words a head pattern may keep
