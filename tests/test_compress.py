@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support.extractive import assert_extractive, is_subsequence
 
 from tersify import compress
 from tersify.dropping import select_words
@@ -121,25 +122,11 @@ TEXTS = st.one_of(st.text(max_size=200), st.lists(TOKENS, max_size=60).map(" ".j
                   st.lists(TOKENS, max_size=60).map("".join))
 
 
-def is_subsequence(small: list[str], big: list[str]) -> bool:
-    it = iter(big)
-    return all(any(w == b for b in it) for w in small)
-
-
 def check_properties(text: str, result) -> None:
     # Extractive: output words are input words, in order, byte for byte.
     assert is_subsequence(result.text.split(), text.split())
     # Lines never merge: every output line's words come from one input line, lines in order.
-    in_lines = [ln.split() for ln in text.split("\n")]
-    pos = 0
-    for line in result.text.split("\n"):
-        ws = line.split()
-        if not ws:
-            continue
-        while pos < len(in_lines) and not is_subsequence(ws, in_lines[pos]):
-            pos += 1
-        assert pos < len(in_lines), f"output line {line!r} is not from one input line"
-        pos += 1
+    assert_extractive(text, result.text)
     # Every must-keep span of the input appears verbatim in the output.
     for span in MustKeep().find(text):
         assert text[span.start : span.end] in result.text

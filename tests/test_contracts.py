@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support.extractive import assert_extractive
 
 import tersify
 from tersify.mustkeep import MustKeep
@@ -48,13 +49,13 @@ def test_lossless_round_trip_is_exact(text: str) -> None:
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_TEXT)
 def test_default_output_is_extractive(text: str) -> None:
-    _assert_extractive(text, tersify.expand(tersify.compress(text, scorer="baseline").text))
+    assert_extractive(text, tersify.expand(tersify.compress(text, scorer="baseline").text))
 
 
 @pytest.mark.parametrize("text", ["", "\n", "a\r\nb\r\n", "no final newline", "x" * 5000, "line\n" * 50])
 def test_edge_inputs(text: str) -> None:
     assert tersify.expand(tersify.compress(text, lossless=True).text) == text
-    _assert_extractive(text, tersify.expand(tersify.compress(text).text))
+    assert_extractive(text, tersify.expand(tersify.compress(text).text))
 
 
 def test_lossless_round_trip_on_every_real_output() -> None:
@@ -68,7 +69,7 @@ def test_default_mode_contracts_on_every_real_output() -> None:
     for record in SET:
         text = record["text"]
         expanded = tersify.expand(tersify.compress(text).text)
-        _assert_extractive(text, expanded)
+        assert_extractive(text, expanded)
         _assert_must_keep_survives(text, expanded, mk)
         _assert_untouched_kinds_whole(text, expanded)
         if record["kind"] == "json":
@@ -84,29 +85,6 @@ def test_compaction_pays_on_logs_and_keeps_markers_plain() -> None:
     result = tersify.compress(log, lossless=True)
     assert result.stats.tokens_out < result.stats.tokens_in
     assert result.text.startswith("[the next 9 lines use 2 patterns")
-
-
-def _words_by_line(text: str) -> list[list[str]]:
-    return [line.split() for line in text.split("\n")]
-
-
-def _assert_extractive(original: str, reduced: str) -> None:
-    """``reduced`` is ``original`` with whole words removed: each reduced line's words are a
-    subsequence of one original line's words, lines in order, and nothing else."""
-    source = _words_by_line(original)
-    at = 0
-    for words in _words_by_line(reduced):
-        if not words:
-            continue
-        while at < len(source) and not _is_subsequence(words, source[at]):
-            at += 1
-        assert at < len(source), f"line not found in order in the original: {words!r}"
-        at += 1
-
-
-def _is_subsequence(short: list[str], long: list[str]) -> bool:
-    it = iter(long)
-    return all(any(word == other for other in it) for word in short)
 
 
 def _assert_must_keep_survives(original: str, expanded: str, mk: MustKeep) -> None:
