@@ -29,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import savings_checks as checks  # noqa: E402
 
 SET_PATH = Path(__file__).resolve().parent / "data" / "savings_set.jsonl"
+LOGHUB_DIR = Path(__file__).resolve().parents[1] / "data" / "loghub"
 TARGET_POOLED, TARGET_LOG = 0.60, 0.45
 
 
@@ -180,6 +181,21 @@ def print_report(result: dict, encodings: list[str], show_worst: int) -> None:
     console.print()
 
 
+def loghub_report() -> int:
+    """Lossless o200k out/in of each of the 12 loghub samples, whole, and pooled."""
+    import tersify
+
+    total_in = total_out = 0
+    for path in sorted(LOGHUB_DIR.glob("*/*_2k.log")):
+        result = tersify.compress(path.read_text(encoding="utf-8", errors="surrogateescape"), lossless=True)
+        total_in += result.stats.tokens_in
+        total_out += result.stats.tokens_out
+        print(f"{path.parent.name:10s} {result.stats.tokens_in:8,} -> {result.stats.tokens_out:8,}  "
+              f"{result.stats.tokens_out / result.stats.tokens_in:.3f}")
+    print(f"{'pooled':10s} {total_in:8,} -> {total_out:8,}  {total_out / total_in:.3f}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--mode", choices=("lossless", "default", "both"), default="default")
@@ -189,7 +205,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--kind", action="append", help="only records of this kind (repeatable)")
     parser.add_argument("--json", action="store_true", help="machine-readable output on stdout")
     parser.add_argument("--show-worst", type=int, default=0, metavar="N", help="print the N records with highest out/in")
+    parser.add_argument("--loghub", action="store_true",
+                        help="instead: lossless out/in of each whole loghub sample (data/loghub/*/*_2k.log)")
     args = parser.parse_args(argv)
+    if args.loghub:
+        return loghub_report()
     encodings = ["o200k_base", "cl100k_base"] if args.encoding == "both" else [args.encoding]
     records = load(args.set)
     if args.kind:

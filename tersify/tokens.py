@@ -11,6 +11,7 @@ from __future__ import annotations
 import binascii
 import gzip
 import hashlib
+import io
 import threading
 from functools import cache
 from importlib import resources
@@ -66,11 +67,17 @@ def _build(encoding: str):
 
     spec = _SPECS[encoding]
     packed = resources.files("tersify.assets").joinpath("encodings", f"{encoding}.tiktoken.gz").read_bytes()
-    raw = gzip.decompress(packed)
-    if hashlib.sha256(raw).hexdigest() != spec.sha256:
+    # Parsed line by line (no list of every line at once): the table is 200k entries, and
+    # the proxy's peak memory counts every copy.
+    digest = hashlib.sha256()
+    ranks: dict[bytes, int] = {}
+    with gzip.GzipFile(fileobj=io.BytesIO(packed)) as lines:
+        for line in lines:
+            digest.update(line)
+            token, rank = line.split()
+            ranks[binascii.a2b_base64(token)] = int(rank)
+    if digest.hexdigest() != spec.sha256:
         raise TersifyError(f"the {encoding} rank file shipped with tersify is corrupt (hash mismatch); reinstall")
-    parts = raw.split()
-    ranks = dict(zip(map(binascii.a2b_base64, parts[0::2]), map(int, parts[1::2]), strict=True))
     return tiktoken.Encoding(encoding, pat_str=spec.pat_str, mergeable_ranks=ranks, special_tokens=spec.special_tokens)
 
 
