@@ -89,7 +89,7 @@ def measure_model(texts: list[str], repeats: int, model_dir: str | None, anchor_
     t0 = time.perf_counter()
     for t in texts:
         w = segment(t)
-        mk.word_mask(w, mk.spans(w))
+        mk.spans_and_mask(w)
     t_mk = time.perf_counter() - t0
     scorer.tokenizer.clear_cache()
     t0 = time.perf_counter()

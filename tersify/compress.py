@@ -126,8 +126,10 @@ def compress(
         if scored.any():
             view_mask, view = scorer_view(words, plan)
             pending = start_scoring(scorer, view)  # a model scores in the background meanwhile
-            spans = config.spans(view) if config is not None else Spans.empty()
-            view_mk = config.word_mask(view, spans) if config is not None else np.zeros(len(view), dtype=bool)
+            if config is not None:
+                spans, view_mk = config.spans_and_mask(view)
+            else:
+                spans, view_mk = Spans.empty(), np.zeros(len(view), dtype=bool)
             view_scores = np.asarray(pending(), dtype=np.float32)
             if view_scores.shape != (len(view),):
                 raise TersifyError(f"scorer {scorer.name!r} returned {view_scores.shape} scores for {len(view)} words")

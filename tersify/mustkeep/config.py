@@ -50,6 +50,15 @@ class MustKeep:
 
     def spans(self, words: Words) -> Spans:
         """All must-keep spans of the segmented text, as arrays (categories may overlap)."""
+        return self.spans_and_mask(words)[0]
+
+    def word_mask(self, words: Words) -> np.ndarray:
+        """Which words overlap a must-keep span (each such word is kept whole)."""
+        return self.spans_and_mask(words)[1]
+
+    def spans_and_mask(self, words: Words) -> tuple[Spans, np.ndarray]:
+        """The spans, and which words overlap one: found together in one pass, since the
+        finder knows the words it matched (no second span-to-word mapping)."""
         cats, names, offset, links, cache_key = self._plan
         all_s: list[np.ndarray] = []
         all_e: list[np.ndarray] = []
@@ -80,20 +89,12 @@ class MustKeep:
                     all_c.append(np.full(ls.shape[0], code, dtype=np.int64))
             mask |= dw.matched[dw.ids]
         if not all_s:
-            return Spans(_EMPTY, _EMPTY, _EMPTY, names, mask)
-        return Spans(np.concatenate(all_s), np.concatenate(all_e), np.concatenate(all_c), names, mask)
+            return Spans(_EMPTY, _EMPTY, _EMPTY, names), mask
+        return Spans(np.concatenate(all_s), np.concatenate(all_e), np.concatenate(all_c), names), mask
 
     def find(self, text: str) -> list[Span]:
         """All must-keep spans of ``text`` as :class:`Span` objects, sorted by position."""
         return list(self.spans(segment(text)))
-
-    def word_mask(self, words: Words, spans: Spans | None = None) -> np.ndarray:
-        """Which words overlap a must-keep span."""
-        if spans is None:
-            spans = self.spans(words)
-        if spans.word_mask is not None and spans.word_mask.shape[0] == len(words):
-            return spans.word_mask
-        return overlapping_words(words, spans.starts, spans.ends)
 
 
 _DEFAULT_CONFIG = MustKeep()

@@ -22,8 +22,6 @@ class Spans:
     ends: np.ndarray
     codes: np.ndarray
     names: tuple[str, ...]
-    # Which words of the segmented text overlap a span, when the finder knew it already.
-    word_mask: np.ndarray | None = None
 
     def __len__(self) -> int:
         return int(self.starts.shape[0])
