@@ -82,7 +82,7 @@ def _cuttable(kept: str, at: str) -> bool:
 _PLAIN_NUMBER_PART = re.compile(r"-?[0-9]*[.-]|[.-][0-9]*")
 
 
-def _slot_affixes(values: Sequence[str]) -> tuple[str, str]:
+def slot_affixes(values: Sequence[str]) -> tuple[str, str]:
     """The prefix and suffix all ``values`` share, each cut at punctuation, leaving each
     value at least one character."""
     pre = commonprefix(list(values))
@@ -149,7 +149,7 @@ def build_template(splits: Sequence[Sequence[str]], *, tail: bool = False) -> Te
             pieces.extend(seen[column])
             numbered = True
             continue
-        pre, suf = ("", "") if forced else _slot_affixes(column)
+        pre, suf = ("", "") if forced else slot_affixes(column)
         seen[column] = (pre, len(slots), suf)
         pieces.extend(seen[column])
         slots.append((k, len(pre), len(suf)))
