@@ -40,6 +40,9 @@ MAX_ROWS = 500
 MARKER_CHARS = 80
 # Leading characters lines must share to be cut into a run of their own (``./src/``).
 MIN_PREFIX = 4
+# A run found by layout alone may hold this many slots: more, and its lines are mostly
+# different text, which a row of many values would only make harder to read.
+LAYOUT_SLOTS = 3
 
 
 class TemplateForm:
@@ -77,7 +80,7 @@ class TemplateForm:
             if j - i >= MIN_RUN and len(set(keys[i - start : j - start])) > 1:
                 yield from self._prefix_runs(lines, i, j)
                 for at in range(i, j, MAX_ROWS):
-                    block = self._block(lines, at, min(at + MAX_ROWS, j))
+                    block = self._block(lines, at, min(at + MAX_ROWS, j), LAYOUT_SLOTS)
                     if block is not None:
                         yield block
             i = j
@@ -91,17 +94,17 @@ class TemplateForm:
                 while j < stop and j - i < MAX_ROWS and lines[j].startswith(prefix) and len(lines[j]) > len(prefix):
                     j += 1
                 if j - i >= MIN_RUN:
-                    block = self._block(lines, i, j)
+                    block = self._block(lines, i, j, LAYOUT_SLOTS)
                     if block is not None:
                         yield block
                     i = j
                     continue
             i += 1
 
-    def _block(self, lines: Sequence[str], start: int, stop: int) -> Block | None:
+    def _block(self, lines: Sequence[str], start: int, stop: int, max_slots: int = 0) -> Block | None:
         splits = [split(line) for line in lines[start:stop]]
         template = build_template(splits)
-        if template is None or not template.slots:
+        if template is None or not template.slots or (max_slots and len(template.slots) > max_slots):
             return None  # identical lines are the repeat form's
         if (stop - start - 1) * template.const_chars <= MARKER_CHARS:
             return None
