@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 from tersify.compaction import compact, expand
 from tersify.compaction.engine import _expand_lines
+from tersify.compaction.patterns import PatternForm
 from tersify.compaction.templates import TemplateForm
 from tersify.regions import Kind, Region
 
@@ -70,4 +71,38 @@ _PART = st.text(alphabet="ab/._- \t{}\"\\[]", min_size=0, max_size=6)
 def test_layout_blocks_expand_exactly(pairs: list[tuple[str, str]], prefix: str) -> None:
     lines = [f"{prefix}{a}{b}" for a, b in pairs] + [""]
     for block in TemplateForm().find(lines, [Region(Kind.PROSE, 0, len(lines))]):
+        assert _expand_lines(block.lines) == lines[block.start : block.stop]
+
+
+DU_MIXED = """\
+8.0K\tsite-packages/requests/__init__.py
+8.0K\tsite-packages/requests/__pycache__/__init__.cpython-311.pyc
+8.0K\tsite-packages/requests/__pycache__/help.cpython-311.pyc
+8.0K\tsite-packages/requests/__pycache__/status_codes.cpython-311.pyc
+8.0K\tsite-packages/requests/_types.py
+8.0K\tsite-packages/requests/api.py
+8.0K\tsite-packages/requests/exceptions.py
+12K\tsite-packages/requests/__pycache__/_types.cpython-311.pyc
+12K\tsite-packages/requests/__pycache__/api.cpython-311.pyc
+12K\tsite-packages/requests/auth.py
+"""
+
+
+def test_patterns_take_lines_of_one_layout_that_fit_no_shape() -> None:
+    out = compact(DU_MIXED, _all(DU_MIXED)).text
+    assert expand(out) == DU_MIXED
+    assert out == (
+        "[the next 10 lines use 2 patterns; a row is a pattern's name, then its {} values]\n"
+        'A "{}\\tsite-packages/requests/{}.py"\n'
+        'B "{}\\tsite-packages/requests/__pycache__/{}.cpython-311.pyc"\n'
+        "A 8.0K __init__\nB 8.0K __init__\nB 8.0K help\nB 8.0K status_codes\n"
+        "A 8.0K _types\nA 8.0K api\nA 8.0K exceptions\nB 12K _types\nB 12K api\nA 12K auth\n"
+    )
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(_PART, _PART, st.sampled_from(["\t", " ", "  "])), min_size=3, max_size=20))
+def test_layout_patterns_expand_exactly(rows: list[tuple[str, str, str]]) -> None:
+    lines = [f"{a or 'x'}{gap}dir/{b or 'y'}.py" if i % 2 else f"{i} {a}" for i, (a, b, gap) in enumerate(rows)]
+    for block in PatternForm().find(lines, [Region(Kind.PROSE, 0, len(lines))]):
         assert _expand_lines(block.lines) == lines[block.start : block.stop]

@@ -59,6 +59,18 @@ def eligible_spans(lines: Sequence[str], regions: Sequence[Region]) -> list[tupl
     return spans
 
 
+# A run or group found by layout alone may hold this many slots: more, and its lines are
+# mostly different text, which a row of many values would only make harder to read.
+LAYOUT_SLOTS = 3
+_WORD = re.compile(r"\S+")
+
+
+def layout(line: str) -> str:
+    """The line's whitespace with each word written as one NUL: lines of equal layout split
+    alike (same whitespace, same word count), whatever their words."""
+    return _WORD.sub("\0", line)
+
+
 def shape_key(line: str) -> str:
     """The line with every digit-holding word replaced by NUL: equal keys, same shape."""
     return _DIGIT_WORD.sub("\0", line)

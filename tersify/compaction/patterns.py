@@ -34,11 +34,13 @@ from string import ascii_uppercase
 
 from tersify.compaction.forms import Block
 from tersify.compaction.lines import (
+    LAYOUT_SLOTS,
     Template,
     build_template,
     eligible_spans,
     fill,
     has_slots,
+    layout,
     shape_key,
     slot_affixes,
     split,
@@ -118,6 +120,8 @@ class PatternForm:
                         keys[i] = part_key
             elif saving > 0:
                 chosen.append((saving, key, template))
+        taken = {key for _, key, _ in chosen}
+        chosen.extend(_layout_patterns(lines, start, [i for i, key in enumerate(keys) if key not in taken], keys))
         if self.heads:
             chosen.sort(key=lambda item: -item[0])
             chosen = chosen[:MAX_PATTERNS]
@@ -220,6 +224,30 @@ def _refine(
         if part_template is None:
             return []
         out.append((_saving(len(js), part_template), (key, values), [members[j] for j in js], part_template))
+    return out
+
+
+def _layout_patterns(
+    lines: Sequence[str], start: int, rest: list[int], keys: list[Hashable]
+) -> list[tuple[int, Hashable, Template]]:
+    """Patterns for lines that fit no shape pattern but split alike and share part of their
+    words (``{}\tsite-packages/requests/{}.py`` in a ``du`` listing); the key of each line a
+    pattern serves is set to the pattern's."""
+    groups: dict[Hashable, list[int]] = {}
+    for i in rest:
+        groups.setdefault(("layout", layout(lines[start + i])), []).append(i)
+    out: list[tuple[int, Hashable, Template]] = []
+    for key, members in groups.items():
+        if len(members) < MIN_COUNT:
+            continue
+        template = build_template([split(lines[start + i]) for i in members])
+        if template is None or not template.slots or len(template.slots) > LAYOUT_SLOTS:
+            continue
+        saving = _saving(len(members), template)
+        if saving > 0:
+            out.append((saving, key, template))
+            for i in members:
+                keys[i] = key
     return out
 
 

@@ -23,9 +23,11 @@ from collections.abc import Iterator, Sequence
 
 from tersify.compaction.forms import Block
 from tersify.compaction.lines import (
+    LAYOUT_SLOTS,
     build_template,
     eligible_spans,
     fill,
+    layout,
     shape_key,
     slot_affixes,
     split,
@@ -40,9 +42,6 @@ MAX_ROWS = 500
 MARKER_CHARS = 80
 # Leading characters lines must share to be cut into a run of their own (``./src/``).
 MIN_PREFIX = 4
-# A run found by layout alone may hold this many slots: more, and its lines are mostly
-# different text, which a row of many values would only make harder to read.
-LAYOUT_SLOTS = 3
 
 
 class TemplateForm:
@@ -71,7 +70,7 @@ class TemplateForm:
     def _layout_runs(self, lines: Sequence[str], start: int, stop: int, keys: Sequence[str]) -> Iterator[Block]:
         """Runs of one layout whose lines share no shape key (those are found above), each cut
         into stretches that share a leading text (a directory), and each whole."""
-        layouts = [_layout(line) for line in lines[start:stop]]
+        layouts = [layout(line) for line in lines[start:stop]]
         i, n = start, stop
         while i < n:
             j = i + 1
@@ -121,11 +120,3 @@ class TemplateForm:
             raise ValueError(f"{n} rows announced, {len(lines) - at} there")
         done.extend(fill(template, row) for row in lines[at : at + n])
         return n
-
-
-_WORD = re.compile(r"\S+")
-
-
-def _layout(line: str) -> str:
-    """The line's whitespace with each word written as one NUL: equal layouts split alike."""
-    return _WORD.sub("\0", line)
