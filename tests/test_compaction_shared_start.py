@@ -36,7 +36,7 @@ def test_ruff_diagnostics_of_one_file_say_the_path_once() -> None:
     assert len(shared) == 1
     assert "\n".join(shared[0].lines) == (
         '[the next 12 lines start with "site-packages/rich/text.py:"; after it they use 2 patterns; '
-        "a row is a pattern's name, then its {} values; \"=\" rows are lines as is]\n"
+        "a row is a pattern's name, then its {} values; \"=\" rows are the rest as is]\n"
         'A "{}: UP045 [*] Use `X | None` for type annotations"\n'
         'B "{}:89: E501 Line too long ({} > 88)"\n'
         "A 44:36\n"

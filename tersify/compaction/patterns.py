@@ -66,7 +66,7 @@ class PatternForm:
         r"\[the next (?P<p_n>[1-9][0-9]*) lines (?:start with (?P<p_s>\"(?:[^\"\\]|\\.)*\"); after it they )?"
         r"use (?P<p_k>[1-9][0-9]*) patterns?; "
         r"a row is a pattern's name, then its \{\} values(?:; a last \{\} takes the rest of the row)?"
-        r"(?:; \"=\" rows are lines as is)?\]"
+        r"(?:; \"=\" rows are (?:lines|the rest) as is)?\]"
     )
 
     heads = True
@@ -94,7 +94,9 @@ class PatternForm:
         inner = self._block(rest, 0, len(rest))
         if inner is None:
             return None
-        head = inner.lines[0].replace(" lines use ", f" lines start with {json.dumps(prefix, ensure_ascii=False)}; after it they use ", 1)
+        head = inner.lines[0].replace(
+            " lines use ", f" lines start with {json.dumps(prefix, ensure_ascii=False)}; after it they use ", 1
+        ).replace('; "=" rows are lines as is]', '; "=" rows are the rest as is]')
         start = block.start + inner.start
         return Block(self.name, start, start + inner.stop - inner.start, (head, *inner.lines[1:]))
 
