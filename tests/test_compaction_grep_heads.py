@@ -65,6 +65,37 @@ def test_grep_with_context_lines() -> None:
     assert _expand_lines(blocks[0].lines) == lines[:3]
 
 
+GREP_GROUPS = """\
+proj/tersify/model/architecture.py-59-        except OSError as exc:
+proj/tersify/model/architecture.py:60:            raise TersifyError(f"cannot load encoder from {path}: {exc}") from exc
+proj/tersify/model/architecture.py-61-    model_type = enc.pop("model_type", "modernbert")
+--
+proj/tersify/model/architecture.py-100-            if features is None:
+proj/tersify/model/architecture.py:101:                raise TersifyError("this model needs per-token features (tersify.features)")
+proj/tersify/model/architecture.py-102-            embeds = self.encoder.get_input_embeddings()(input_ids) + self.feature_embedding(features)
+--
+proj/tersify/tokenizer.py-115-        if not path.is_file():
+proj/tersify/tokenizer.py:116:            raise TersifyError(f"tokenizer file not found: {path}")
+"""
+
+
+def test_grep_context_groups_of_one_file_stay_in_one_run() -> None:
+    out = compact(GREP_GROUPS, _code(GREP_GROUPS)).text
+    assert expand(out) == GREP_GROUPS
+    assert out.split("\n")[:9] == [
+        "[7 lines of proj/tersify/model/architecture.py, as line number:text "
+        "(line number-text for context, -- between groups)]",
+        "59-        except OSError as exc:",
+        '60:            raise TersifyError(f"cannot load encoder from {path}: {exc}") from exc',
+        '61-    model_type = enc.pop("model_type", "modernbert")',
+        "--",
+        "100-            if features is None:",
+        '101:                raise TersifyError("this model needs per-token features (tersify.features)")',
+        "102-            embeds = self.encoder.get_input_embeddings()(input_ids) + self.feature_embedding(features)",
+        "--",
+    ]
+
+
 def test_grep_leaves_other_code_alone() -> None:
     text = "x = {'a:1:b': 2}\nfoo:1:bar\nbaz:2:qux\n"
     assert list(GrepForm().find(text.split("\n"), _code(text))) == []
@@ -128,7 +159,7 @@ _HIT = st.tuples(_PATH, st.integers(0, 999), st.sampled_from([":", "-"]), _LINE)
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.lists(_HIT, min_size=1, max_size=20))
+@given(st.lists(_HIT | st.sampled_from(["--", "--\r", "-"]), min_size=1, max_size=20))
 def test_grep_blocks_expand_exactly(rows: list[str]) -> None:
     text = "\n".join(rows) + "\n"
     lines = text.split("\n")

@@ -59,6 +59,18 @@ def eligible_spans(lines: Sequence[str], regions: Sequence[Region]) -> list[tupl
     return spans
 
 
+# A run or group found by layout alone may hold this many slots: more, and its lines are
+# mostly different text, which a row of many values would only make harder to read.
+LAYOUT_SLOTS = 3
+_WORD = re.compile(r"\S+")
+
+
+def layout(line: str) -> str:
+    """The line's whitespace with each word written as one NUL: lines of equal layout split
+    alike (same whitespace, same word count), whatever their words."""
+    return _WORD.sub("\0", line)
+
+
 def shape_key(line: str) -> str:
     """The line with every digit-holding word replaced by NUL: equal keys, same shape."""
     return _DIGIT_WORD.sub("\0", line)
@@ -82,7 +94,7 @@ def _cuttable(kept: str, at: str) -> bool:
 _PLAIN_NUMBER_PART = re.compile(r"-?[0-9]*[.-]|[.-][0-9]*")
 
 
-def _slot_affixes(values: Sequence[str]) -> tuple[str, str]:
+def slot_affixes(values: Sequence[str]) -> tuple[str, str]:
     """The prefix and suffix all ``values`` share, each cut at punctuation, leaving each
     value at least one character."""
     pre = commonprefix(list(values))
@@ -149,7 +161,7 @@ def build_template(splits: Sequence[Sequence[str]], *, tail: bool = False) -> Te
             pieces.extend(seen[column])
             numbered = True
             continue
-        pre, suf = ("", "") if forced else _slot_affixes(column)
+        pre, suf = ("", "") if forced else slot_affixes(column)
         seen[column] = (pre, len(slots), suf)
         pieces.extend(seen[column])
         slots.append((k, len(pre), len(suf)))

@@ -18,22 +18,31 @@ stateful and slower, and exact templates need equal whitespace, which drain3 dis
 Lines that fit no whole-line pattern but share their first words (timestamp, host, process)
 get a *head* pattern: the head's template, then a last ``{}`` that takes the rest of the row
 (spaces included; the marker then says so). Patterns are named A to Z, then AA to AZ.
+
+When every line of a block starts alike (one file's diagnostics, one host's log), the block is
+also proposed with that start said once: ``[the next 243 lines start with
+"site-packages/rich/text.py:"; after it they use 23 patterns; ...]``, patterns and ``=`` rows
+then holding the rest of each line. The start is cut at punctuation, like a slot's affixes.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Hashable, Iterator, Sequence
 from string import ascii_uppercase
 
 from tersify.compaction.forms import Block
 from tersify.compaction.lines import (
+    LAYOUT_SLOTS,
     Template,
     build_template,
     eligible_spans,
     fill,
     has_slots,
+    layout,
     shape_key,
+    slot_affixes,
     split,
     unquote,
 )
@@ -45,6 +54,8 @@ MIN_COUNT = 3
 NAMES = [*ascii_uppercase, *("A" + b for b in ascii_uppercase)]
 MAX_PATTERNS = len(NAMES)
 MARKER_CHARS = 90
+# Characters every line of a block must share at its start to have that start said once.
+MIN_SHARED_START = 8
 VERBATIM = "="
 _PATTERN_LINE = re.compile(r"(?P<letter>[A-Z]{1,2}) (?P<p_t>\".*\")")
 
@@ -52,9 +63,10 @@ _PATTERN_LINE = re.compile(r"(?P<letter>[A-Z]{1,2}) (?P<p_t>\".*\")")
 class PatternForm:
     name = "patterns"
     marker = re.compile(
-        r"\[the next (?P<p_n>[1-9][0-9]*) lines use (?P<p_k>[1-9][0-9]*) patterns?; "
+        r"\[the next (?P<p_n>[1-9][0-9]*) lines (?:start with (?P<p_s>\"(?:[^\"\\]|\\.)*\"); after it they )?"
+        r"use (?P<p_k>[1-9][0-9]*) patterns?; "
         r"a row is a pattern's name, then its \{\} values(?:; a last \{\} takes the rest of the row)?"
-        r"(?:; \"=\" rows are lines as is)?\]"
+        r"(?:; \"=\" rows are (?:lines|the rest) as is)?\]"
     )
 
     heads = True
@@ -67,6 +79,26 @@ class PatternForm:
                 block = self._block(lines, at, min(at + size, stop))
                 if block is not None:
                     yield block
+                    shared = self._shared_start(lines, block)
+                    if shared is not None:
+                        yield shared
+
+    def _shared_start(self, lines: Sequence[str], block: Block) -> Block | None:
+        """The block again with the start all its lines share (a file path, a host) said once
+        in the marker and taken off every line before mining, or None when they share little."""
+        prefix, _ = slot_affixes(lines[block.start : block.stop])
+        if len(prefix) < MIN_SHARED_START:
+            return None
+        cut = len(prefix)
+        rest = [line[cut:] for line in lines[block.start : block.stop]]
+        inner = self._block(rest, 0, len(rest))
+        if inner is None:
+            return None
+        head = inner.lines[0].replace(
+            " lines use ", f" lines start with {json.dumps(prefix, ensure_ascii=False)}; after it they use ", 1
+        ).replace('; "=" rows are lines as is]', '; "=" rows are the rest as is]')
+        start = block.start + inner.start
+        return Block(self.name, start, start + inner.stop - inner.start, (head, *inner.lines[1:]))
 
     def _block(self, lines: Sequence[str], start: int, stop: int) -> Block | None:
         keys: list[Hashable] = [shape_key(line) for line in lines[start:stop]]
@@ -90,6 +122,8 @@ class PatternForm:
                         keys[i] = part_key
             elif saving > 0:
                 chosen.append((saving, key, template))
+        taken = {key for _, key, _ in chosen}
+        chosen.extend(_layout_patterns(lines, start, [i for i, key in enumerate(keys) if key not in taken], keys))
         if self.heads:
             chosen.sort(key=lambda item: -item[0])
             chosen = chosen[:MAX_PATTERNS]
@@ -135,6 +169,7 @@ class PatternForm:
 
     def expand(self, match: re.Match[str], lines: Sequence[str], at: int, done: list[str]) -> int:
         n, k = int(match["p_n"]), int(match["p_k"])
+        prefix = "" if match["p_s"] is None else unquote(match["p_s"])
         if at + k + n > len(lines):
             raise ValueError(f"{k} patterns and {n} rows announced, {len(lines) - at} lines there")
         templates: dict[str, str] = {}
@@ -146,9 +181,9 @@ class PatternForm:
         for row in lines[at + k : at + k + n]:
             letter, sep, rest = row.partition(" ")
             if letter == VERBATIM and sep:
-                done.append(rest)
+                done.append(prefix + rest)
             elif letter in templates and bool(sep) == has_slots(templates[letter]):
-                done.append(fill(templates[letter], rest))
+                done.append(prefix + fill(templates[letter], rest))
             else:
                 raise ValueError(f"a row with no pattern: {row[:80]!r}")
         return k + n
@@ -191,6 +226,30 @@ def _refine(
         if part_template is None:
             return []
         out.append((_saving(len(js), part_template), (key, values), [members[j] for j in js], part_template))
+    return out
+
+
+def _layout_patterns(
+    lines: Sequence[str], start: int, rest: list[int], keys: list[Hashable]
+) -> list[tuple[int, Hashable, Template]]:
+    """Patterns for lines that fit no shape pattern but split alike and share part of their
+    words (``{}\tsite-packages/requests/{}.py`` in a ``du`` listing); the key of each line a
+    pattern serves is set to the pattern's."""
+    groups: dict[Hashable, list[int]] = {}
+    for i in rest:
+        groups.setdefault(("layout", layout(lines[start + i])), []).append(i)
+    out: list[tuple[int, Hashable, Template]] = []
+    for key, members in groups.items():
+        if len(members) < MIN_COUNT:
+            continue
+        template = build_template([split(lines[start + i]) for i in members])
+        if template is None or not template.slots or len(template.slots) > LAYOUT_SLOTS:
+            continue
+        saving = _saving(len(members), template)
+        if saving > 0:
+            out.append((saving, key, template))
+            for i in members:
+                keys[i] = key
     return out
 
 

@@ -8,6 +8,12 @@ string, so any whitespace it keeps (indentation, gaps, a ``\\r``) is written exa
 Lines are grouped by shape key (their whitespace and their digit-free words, as in
 drain's first pass); a run of at least ``MIN_RUN`` consecutive lines of one key is a
 candidate, its template keeps every word all its lines share.
+
+Lines whose words differ but share a prefix or suffix within a word (``find`` and ``du``
+listings: ``site-packages/requests/{}.py``, ``{}\tsite-packages/{}``) have no digit to key
+them on. They are taken as runs of one *layout* (the same whitespace between the same number
+of words), cut where the lines stop sharing their leading text, so each run's template keeps
+its own directory; the slot affixes (cut at punctuation) keep the shared part.
 """
 
 from __future__ import annotations
@@ -16,7 +22,17 @@ import re
 from collections.abc import Iterator, Sequence
 
 from tersify.compaction.forms import Block
-from tersify.compaction.lines import build_template, eligible_spans, fill, shape_key, split, unquote
+from tersify.compaction.lines import (
+    LAYOUT_SLOTS,
+    build_template,
+    eligible_spans,
+    fill,
+    layout,
+    shape_key,
+    slot_affixes,
+    split,
+    unquote,
+)
 from tersify.regions import Region
 
 MIN_RUN = 3
@@ -24,6 +40,8 @@ MIN_RUN = 3
 MAX_ROWS = 500
 # Rough characters a marker costs beyond its template; a run must save more than this.
 MARKER_CHARS = 80
+# Leading characters lines must share to be cut into a run of their own (``./src/``).
+MIN_PREFIX = 4
 
 
 class TemplateForm:
@@ -47,11 +65,45 @@ class TemplateForm:
                         if block is not None:
                             yield block
                 i = j
+            yield from self._layout_runs(lines, start, stop, keys)
 
-    def _block(self, lines: Sequence[str], start: int, stop: int) -> Block | None:
+    def _layout_runs(self, lines: Sequence[str], start: int, stop: int, keys: Sequence[str]) -> Iterator[Block]:
+        """Runs of one layout whose lines share no shape key (those are found above), each cut
+        into stretches that share a leading text (a directory), and each whole."""
+        layouts = [layout(line) for line in lines[start:stop]]
+        i, n = start, stop
+        while i < n:
+            j = i + 1
+            while j < n and layouts[j - start] == layouts[i - start]:
+                j += 1
+            if j - i >= MIN_RUN and len(set(keys[i - start : j - start])) > 1:
+                yield from self._prefix_runs(lines, i, j)
+                for at in range(i, j, MAX_ROWS):
+                    block = self._block(lines, at, min(at + MAX_ROWS, j), LAYOUT_SLOTS)
+                    if block is not None:
+                        yield block
+            i = j
+
+    def _prefix_runs(self, lines: Sequence[str], start: int, stop: int) -> Iterator[Block]:
+        i = start
+        while i + MIN_RUN <= stop:
+            prefix, _ = slot_affixes(lines[i : i + 2])
+            j = i + 2
+            if len(prefix) >= MIN_PREFIX:
+                while j < stop and j - i < MAX_ROWS and lines[j].startswith(prefix) and len(lines[j]) > len(prefix):
+                    j += 1
+                if j - i >= MIN_RUN:
+                    block = self._block(lines, i, j, LAYOUT_SLOTS)
+                    if block is not None:
+                        yield block
+                    i = j
+                    continue
+            i += 1
+
+    def _block(self, lines: Sequence[str], start: int, stop: int, max_slots: int = 0) -> Block | None:
         splits = [split(line) for line in lines[start:stop]]
         template = build_template(splits)
-        if template is None or not template.slots:
+        if template is None or not template.slots or (max_slots and len(template.slots) > max_slots):
             return None  # identical lines are the repeat form's
         if (stop - start - 1) * template.const_chars <= MARKER_CHARS:
             return None
