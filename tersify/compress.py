@@ -1,13 +1,14 @@
 """The pipeline: text -> regions -> compaction -> must-keep spans -> scores -> keep mask -> output.
 
 1. ``detect_regions`` says what each line is (JSON, diff, code, error, log, table, prose, ...).
+   Unless ``lossless``, named noise goes first (progress percentages with their padding,
+   bars, rules: ``tersify.regions.NOISE_CATEGORIES``), so the rows it padded can fold.
 2. ``compact`` rewrites repetition reversibly (runs, templates, tables, JSON) where it saves
    real tokens; ``tersify.expand`` gives the exact input back. With ``lossless=True`` this
    is the output.
 3. Word dropping looks only at lines that may lose words (``tersify.dropping``): the
    scorer scores the words of prose lines, must-keep spans found there are always kept,
-   error lines lose at most articles, named noise goes whole, every other line is copied
-   byte for byte.
+   error lines lose at most articles, every other line is copied byte for byte.
 4. ``rebuild`` writes the kept words back line by line.
 
 So ``expand(compress(x).text)`` is ``x`` with whole words removed from prose and error
@@ -25,17 +26,17 @@ import numpy as np
 
 from tersify.compaction import Compacted, compact
 from tersify.compaction.engine import needs_escape
-from tersify.dropping import plan_drops, scorer_view, select_words
+from tersify.dropping import inside_spans, plan_drops, scorer_view, select_words
 from tersify.errors import TersifyError
 from tersify.mustkeep import MustKeep, Spans, resolve
-from tersify.regions import Kind, detect_regions, text_noise_spans
+from tersify.regions import Kind, Region, detect_regions, text_noise_spans
 from tersify.scorers import Scorer, as_scorer, start_scoring
 from tersify.text.rebuild import rebuild
 from tersify.text.segment import Words, segment, span_words
 from tersify.tokens import DEFAULT_ENCODING, count_tokens
 
 # Kinds whose lines never hold named noise worth a look (cheaper on large logs and documents).
-_NO_NOISE = frozenset({Kind.JSON, Kind.DIFF, Kind.CODE, Kind.LOG, Kind.BLANK, Kind.COMPACTED})
+_NO_NOISE = frozenset({Kind.JSON, Kind.DIFF, Kind.CODE, Kind.LOG, Kind.BLANK})
 
 
 @dataclass(frozen=True)
@@ -108,8 +109,11 @@ def compress(
     scorer = as_scorer(scorer) if not lossless else None
 
     t0 = time.perf_counter()
-    lines = text.split("\n")
-    compacted = compact(text, detect_regions(lines))
+    regions = detect_regions(text.split("\n"))
+    source = text if lossless else _without_noise(text, regions)
+    if source is not text:  # noise went first, so the rows it padded can fold into templates
+        regions = detect_regions(source.split("\n"))
+    compacted = compact(source, regions)
     words = segment(compacted.text)
     n = len(words)
     keep = np.ones(n, dtype=bool)
@@ -120,8 +124,7 @@ def compress(
     output = compacted.text
     kept_spans = 0
     if scorer is not None and n:
-        kinds = compacted.line_kinds
-        plan = plan_drops(words, kinds, text_noise_spans(compacted.text, lambda i: kinds[i] in _NO_NOISE))
+        plan = plan_drops(words, compacted.line_kinds)
         scored = plan.scored
         if scored.any():
             view_mask, view = scorer_view(words, plan)
@@ -142,7 +145,7 @@ def compress(
             keep[view_mask] = view_keep
             scores[view_mask] = view_scores
             mk_mask[view_mask] = view_mk
-        keep[plan.articles | plan.noise] = False
+        keep[plan.articles] = False
         output = rebuild(words, keep, keep_whole=_reads_as_marker)
 
     n_scored = int(scored.sum())
@@ -170,6 +173,18 @@ def compress(
         elapsed_ms=(time.perf_counter() - t0) * 1000.0,
     )
     return CompressResult(output, compacted, words, keep, scores, mk_mask, spans, stats)
+
+
+def _without_noise(text: str, regions: Sequence[Region]) -> str:
+    """``text`` with its named noise removed (progress percentages and the padding before
+    them, bars, rules), or ``text`` itself when it has none."""
+    kinds = [region.kind for region in regions for _ in range(len(region))]
+    starts, ends = text_noise_spans(text, lambda i: kinds[i] in _NO_NOISE)
+    if not starts.shape[0]:
+        return text
+    words = segment(text)
+    noise = inside_spans(words, starts, ends)
+    return rebuild(words, ~noise) if noise.any() else text
 
 
 def _reads_as_marker(original: str, rebuilt: str) -> bool:
