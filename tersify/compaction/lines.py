@@ -5,7 +5,10 @@ A line is split into words (runs of non-whitespace) and the whitespace around th
 ``{}`` slot where the lines differ. ``{}`` is the placeholder because models know it cold
 from format strings and it is one o200k token (`` {}`` too). A slot may keep a common
 prefix or suffix of its values (``blk_{}``, ``{}:50010``), but only one cut at
-punctuation, so a row never holds half a number or half a word.
+punctuation, so a row never holds half a number or half a word. A slot whose values are
+another slot's values, one separator, then more is written with that slot's number
+(``src: /10.251.{3}:{4} dest: /10.251.{3}:50010``, ``2005.06.{1} 2005-06-{1}-{2}``), so a
+row holds the shared part once.
 """
 
 from __future__ import annotations
@@ -118,22 +121,77 @@ def slot_affixes(values: Sequence[str]) -> tuple[str, str]:
 class Template:
     """The shared shape of lines split alike (same whitespace, same word count)."""
 
-    __slots__ = ("text", "slots", "const_chars", "tail")
+    __slots__ = ("text", "slots", "const_chars", "tail", "rests")
 
-    def __init__(self, text: str, slots: list[tuple[int, int, int]], tail: int = 0) -> None:
+    def __init__(
+        self,
+        text: str,
+        slots: list[tuple[int, int, int]],
+        tail: int = 0,
+        rests: Sequence[tuple[int, int, int, bool] | None] = (),
+    ) -> None:
         self.text = text
         self.tail = tail  # for a template whose last slot is the rest of the line: where it starts
         self.slots = slots  # the slots rows hold: (word index in the split, prefix length, suffix length)
+        # Per slot, None, or the slot whose value its word starts (ends) with, then one
+        # separator: (word index, prefix length, suffix length, at the start); the row then
+        # holds only the rest of the word (see _part_repeats).
+        self.rests = list(rests) or [None] * len(slots)
         self.const_chars = len(text) - len(SLOT) * len(slots)
 
     def row(self, parts: Sequence[str]) -> str:
         """The slot values of one line (its split), separated by single spaces."""
         if self.tail:
             parts = [*parts[: self.tail], "".join(parts[self.tail :]), ""]
-        return " ".join(parts[k][p : len(parts[k]) - s] for k, p, s in self.slots)
+        values = []
+        for (k, p, s), rest in zip(self.slots, self.rests, strict=True):
+            value = parts[k][p : len(parts[k]) - s]
+            if rest is not None:
+                rk, rp, rs, head = rest
+                cut = len(parts[rk]) - rp - rs + 1
+                value = value[cut:] if head else value[: len(value) - cut]
+            values.append(value)
+        return " ".join(values)
 
     def quoted(self) -> str:
         return json.dumps(self.text, ensure_ascii=False)
+
+
+def _part_repeats(cores: list[tuple[str, ...]]) -> dict[int, tuple[int, str, bool]]:
+    """Slots whose every value is another slot's value, one separator (punctuation, the same
+    in every line), then more: ``/10.251.43.115:45678`` beside ``/10.251.43.115:50010``,
+    ``03-15.42.50.675872`` beside ``03``. Maps such a slot to (the other slot, the separator,
+    whether the other's value starts it), so the shared part is written once."""
+    found: dict[int, tuple[int, str, bool]] = {}
+    used: set[int] = set()
+    for i, column in enumerate(cores):
+        for j, other in enumerate(cores):
+            if j == i or j in found or i in used:
+                continue
+            first, short = column[0], other[0]
+            n = len(short)
+            if len(first) <= n + 1:
+                continue
+            for head in (True, False):
+                sep = first[n] if head else first[-n - 1]
+                if sep not in _CUT or sep in "{}":
+                    continue
+                if head and all(
+                    len(v) > len(o) + 1 and v[len(o)] == sep and v.startswith(o)
+                    for v, o in zip(column, other, strict=True)
+                ):
+                    break
+                if not head and all(
+                    len(v) > len(o) + 1 and v[-len(o) - 1] == sep and v.endswith(o)
+                    for v, o in zip(column, other, strict=True)
+                ):
+                    break
+            else:
+                continue
+            found[i] = (j, sep, head)
+            used.add(j)
+            break
+    return found
 
 
 def build_template(splits: Sequence[Sequence[str]], *, tail: bool = False) -> Template | None:
@@ -165,6 +223,29 @@ def build_template(splits: Sequence[Sequence[str]], *, tail: bool = False) -> Te
         seen[column] = (pre, len(slots), suf)
         pieces.extend(seen[column])
         slots.append((k, len(pre), len(suf)))
+    rests: list[tuple[int, int, int, bool] | None] = [None] * len(slots)
+    if not tail and len(slots) > 1:
+        cores = [tuple(parts[k][p : len(parts[k]) - s] for parts in splits) for k, p, s in slots]
+        repeats = _part_repeats(cores)
+        if repeats:
+            numbered = True
+            spread: list[str | int] = []
+            for piece in pieces:
+                if isinstance(piece, int) and piece in repeats:
+                    j, sep, head = repeats[piece]
+                    spread.extend((j, sep, piece) if head else (piece, sep, j))
+                    rests[piece] = (*slots[j], head)
+                else:
+                    spread.append(piece)
+            pieces = spread
+            # Number the slots in the order the template shows them.
+            order: dict[int, int] = {}
+            for piece in pieces:
+                if isinstance(piece, int) and piece not in order:
+                    order[piece] = len(order)
+            pieces = [order[piece] if isinstance(piece, int) else piece for piece in pieces]
+            slots = [slots[old] for old in order]
+            rests = [rests[old] for old in order]
     if numbered and tail:
         return None  # the rest of the line must stay the last value
     fields = 0
@@ -178,7 +259,7 @@ def build_template(splits: Sequence[Sequence[str]], *, tail: bool = False) -> Te
     text = "".join(out)
     if len(_FIELD.findall(text)) != fields:
         return None
-    return Template(text, slots, last_word if tail else 0)
+    return Template(text, slots, last_word if tail else 0, rests)
 
 
 _FIELD = re.compile(r"\{([0-9]*)\}")
