@@ -46,6 +46,7 @@ class CompressStats:
     encoding: str
     lossless: bool
     blocks: int  # compacted blocks
+    noise_words: int  # words of named noise removed before compaction (progress percentages, rules, bars)
     tokens_saved_by_compaction: int
     words_in: int  # words of the compacted text
     words_out: int
@@ -110,8 +111,8 @@ def compress(
 
     t0 = time.perf_counter()
     regions = detect_regions(text.split("\n"))
-    source = text if lossless else _without_noise(text, regions)
-    if source is not text:  # noise went first, so the rows it padded can fold into templates
+    source, noise_words = (text, 0) if lossless else _without_noise(text, regions)
+    if noise_words:  # noise went first, so the rows it padded can fold into templates
         regions = detect_regions(source.split("\n"))
     compacted = compact(source, regions)
     words = segment(compacted.text)
@@ -155,6 +156,7 @@ def compress(
         encoding=DEFAULT_ENCODING,
         lossless=lossless,
         blocks=len(compacted.blocks),
+        noise_words=noise_words,
         tokens_saved_by_compaction=compacted.tokens_saved,
         words_in=n,
         words_out=int(keep.sum()),
@@ -175,16 +177,17 @@ def compress(
     return CompressResult(output, compacted, words, keep, scores, mk_mask, spans, stats)
 
 
-def _without_noise(text: str, regions: Sequence[Region]) -> str:
+def _without_noise(text: str, regions: Sequence[Region]) -> tuple[str, int]:
     """``text`` with its named noise removed (progress percentages and the padding before
-    them, bars, rules), or ``text`` itself when it has none."""
+    them, bars, rules), and how many words went."""
     kinds = [region.kind for region in regions for _ in range(len(region))]
     starts, ends = text_noise_spans(text, lambda i: kinds[i] in _NO_NOISE)
     if not starts.shape[0]:
-        return text
+        return text, 0
     words = segment(text)
     noise = inside_spans(words, starts, ends)
-    return rebuild(words, ~noise) if noise.any() else text
+    removed = int(noise.sum())
+    return (rebuild(words, ~noise), removed) if removed else (text, 0)
 
 
 def _reads_as_marker(original: str, rebuilt: str) -> bool:

@@ -47,7 +47,8 @@ def test_show_marks_what_happened():
     assert proc.returncode == 0, proc.stderr
     out = proc.stdout.decode()
     assert "dropped word" in out and "compacted (reversible: tersify expand)" in out
-    assert "[ 20%]" in out  # the input is shown whole, with what goes marked
+    assert "noise words removed first" in out and "[ 20%]" not in out
+    assert "test_discount_rounding[5-50-3]" in out and "assert 2 == 3" in out
 
 
 def test_stdin_and_json_output():

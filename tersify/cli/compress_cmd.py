@@ -99,6 +99,7 @@ def format_stats(s: dict, load_ms: float | None = None) -> str:
     )
     return (
         f"tersify: tokens {s['tokens_in']} -> {s['tokens_out']} ({ratio:.1%} of input, {s['encoding']}), "
-        f"{s['blocks']} compacted blocks saving {s['tokens_saved_by_compaction']} tokens, {words}, "
+        f"{s['blocks']} compacted blocks saving {s['tokens_saved_by_compaction']} tokens, "
+        f"{s['noise_words']} noise words removed, {words}, "
         f"lines {s['lines_in']} -> {s['lines_out']}, compressed in {s['elapsed_ms']:.1f} ms{loaded}"
     )

@@ -1,7 +1,8 @@
 """``tersify compress --show``: what compression did, for a person to judge.
 
 The compacted text is printed with its compaction markers and rows highlighted and every
-dropped word struck through, followed by a legend and the token counts.
+dropped word struck through, followed by a legend and the token counts. Named noise goes
+before compaction, so it is counted in the legend, not shown.
 """
 
 from __future__ import annotations
@@ -63,6 +64,7 @@ def show(result: CompressResult, console: Console | None = None) -> None:
     legend.append("dropped word", style=DROPPED_STYLE)
     legend.append(
         f"  ──  tokens {s.tokens_in} -> {s.tokens_out} ({s.encoding}), {s.blocks} blocks, "
-        f"{s.words_in - s.words_out} words dropped"
+        f"{s.words_in - s.words_out} words dropped, {s.noise_words} noise words removed first "
+        "(progress percentages, bars, rules; not shown)"
     )
     console.print(legend)
