@@ -5,8 +5,9 @@ flags, error names, negations, ...), lines, order and indentation. Importing the
 does not import torch.
 """
 
+# compress first: numpy then loads before the regions' patterns, which makes `import tersify` ~40 ms faster.
+from tersify.compress import CompressResult, CompressStats, compress  # noqa: I001
 from tersify.compaction import expand
-from tersify.compress import CompressResult, CompressStats, compress
 from tersify.errors import TersifyError
 from tersify.mustkeep import CATEGORIES, MustKeep
 

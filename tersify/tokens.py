@@ -8,13 +8,8 @@ built once per process (about a second on a laptop CPU) and is thread-safe.
 
 from __future__ import annotations
 
-import binascii
-import gzip
-import hashlib
-import io
 import threading
 from functools import cache
-from importlib import resources
 from typing import NamedTuple
 
 from tersify.errors import TersifyError
@@ -63,6 +58,13 @@ def encoder(encoding: str = DEFAULT_ENCODING):
 
 @cache
 def _build(encoding: str):
+    # Imported here: `import tersify` stays light, the encoding loads on first use.
+    import binascii
+    import gzip
+    import hashlib
+    import io
+    from importlib import resources
+
     import tiktoken
 
     spec = _SPECS[encoding]

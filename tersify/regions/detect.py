@@ -4,7 +4,7 @@ One pass over the lines with a little state for multi-line structures: diff hunk
 ``@@`` counts say exactly which lines follow), JSON documents (``json_spans``), HTTP
 headers and bodies, commit headers, Python frames and the source line after them,
 compiler gutters, pytest failure excerpts. Everything else is decided by the line alone
-(``patterns.LINE``). A last pass turns runs of column-aligned prose into tables and the
+(``patterns.LINE_BY_FIRST``). A last pass turns runs of column-aligned prose into tables and the
 line above a caret line into code. Linear in the input; no per-line JSON parsing.
 """
 

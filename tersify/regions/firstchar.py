@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import string
+from functools import cached_property
 
 # Character classes for the declarations (printable ASCII only, blanks excluded).
 DIGIT = string.digits
@@ -46,10 +47,15 @@ class Dispatch:
 
     def __init__(self, alternatives: list[Alternative]) -> None:
         self._named = [f"(?P<{tag}__{i}>{pat})" for i, (tag, pat, _f, _i) in enumerate(alternatives)]
-        self.full = re.compile("|".join(self._named))
+        self.names = [f"{tag}__{i}" for i, (tag, _p, _f, _i) in enumerate(alternatives)]
         self._flush = self._subsets([set(flush) for _t, _p, flush, _i in alternatives])
         self._indented = self._subsets([set(ind) for _t, _p, _f, ind in alternatives])
         self._compiled: dict[tuple[int, ...], re.Pattern[str]] = {}
+
+    @cached_property
+    def full(self) -> re.Pattern[str]:
+        """The whole alternation (compiled on first use: `import tersify` stays light)."""
+        return re.compile("|".join(self._named))
 
     @staticmethod
     def _subsets(declared: list[set[str]]) -> dict[str, tuple[int, ...]]:

@@ -13,8 +13,6 @@ import json
 import re
 from collections.abc import Sequence
 
-import orjson
-
 # A whole string, or a lone quote (an unterminated string: not JSON), or a bracket.
 _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|"|[\[\]{}]')
 # What a line inside a pretty-printed document may start with (after indentation).
@@ -37,12 +35,6 @@ def _reject_constant(name: str) -> None:
 
 def parses(text: str) -> bool:
     """True when ``text`` is one JSON value (surrounding whitespace allowed)."""
-    try:
-        orjson.loads(text)
-        return True
-    except (orjson.JSONDecodeError, TypeError):
-        pass
-    # orjson refuses integers beyond 64 bits and lone surrogates that json accepts.
     try:
         json.loads(text, parse_constant=_reject_constant)
         return True

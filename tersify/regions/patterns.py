@@ -238,7 +238,6 @@ ALTERNATIVES: list[Alternative] = [
 
 # The alternation, dispatched on declared first characters (firstchar.py): same result, less work.
 LINE_BY_FIRST = Dispatch(ALTERNATIVES)
-LINE = LINE_BY_FIRST.full
 
 _KIND_BY_NAME = {kind.name: kind for kind in Kind}
 
@@ -250,7 +249,7 @@ def _tag_of(group: str) -> tuple[Kind, str]:
 
 
 # group name -> (kind, action); action "" for a plain kind.
-TAGS: dict[str, tuple[Kind, str]] = {name: _tag_of(name) for name in LINE.groupindex if "__" in name}
+TAGS: dict[str, tuple[Kind, str]] = {name: _tag_of(name) for name in LINE_BY_FIRST.names}
 
 # Patterns that look along the whole line, tried only when a cheap substring test passes.
 DOTS_RESULT = re.compile(  # guarded by " ... " in the line
