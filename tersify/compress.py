@@ -111,9 +111,9 @@ def compress(
 
     t0 = time.perf_counter()
     regions = detect_regions(text.split("\n"))
-    source, noise_words = (text, 0) if lossless else _without_noise(text, regions)
-    if noise_words:  # noise went first, so the rows it padded can fold into templates
-        regions = detect_regions(source.split("\n"))
+    source, noise_words = text, 0
+    if not lossless:  # noise goes first, so the rows it padded can fold into templates
+        source, noise_words, regions = _without_noise(text, regions)
     compacted = compact(source, regions)
     words = segment(compacted.text)
     n = len(words)
@@ -177,17 +177,25 @@ def compress(
     return CompressResult(output, compacted, words, keep, scores, mk_mask, spans, stats)
 
 
-def _without_noise(text: str, regions: Sequence[Region]) -> tuple[str, int]:
+def _without_noise(text: str, regions: Sequence[Region]) -> tuple[str, int, Sequence[Region]]:
     """``text`` with its named noise removed (progress percentages and the padding before
-    them, bars, rules), and how many words went."""
+    them, bars, rules), how many words went, and the regions of what is left: the kinds
+    found on the original lines, so removing a rule never changes what a line is."""
     kinds = [region.kind for region in regions for _ in range(len(region))]
     starts, ends = text_noise_spans(text, lambda i: kinds[i] in _NO_NOISE)
     if not starts.shape[0]:
-        return text, 0
+        return text, 0, regions
     words = segment(text)
     noise = inside_spans(words, starts, ends)
     removed = int(noise.sum())
-    return (rebuild(words, ~noise), removed) if removed else (text, 0)
+    if not removed:
+        return text, 0, regions
+    # A line goes when every word on it was noise (rebuild drops lines that lose every word).
+    has_words = np.bincount(words.lines, minlength=words.n_lines) > 0
+    has_kept = np.bincount(words.lines[~noise], minlength=words.n_lines) > 0
+    before = np.concatenate(([0], np.cumsum(~has_words | has_kept)))  # kept lines before each line
+    left = [Region(r.kind, int(before[r.start]), int(before[r.stop])) for r in regions]
+    return rebuild(words, ~noise), removed, [r for r in left if r.stop > r.start]
 
 
 def _reads_as_marker(original: str, rebuilt: str) -> bool:

@@ -63,3 +63,23 @@ def test_pipeline_on_a_pytest_run_keeps_code_and_error_lines_and_drops_progress(
     lines = out.split("\n")
     assert lines[0] == "tests/test_parser.py::test_parse_csv_tags FAILED"
     assert lines[1:] == text.split("\n")[1:]
+
+
+def test_noise_goes_first_and_every_line_left_keeps_its_kind() -> None:
+    from pathlib import Path
+
+    from tersify.compress import _without_noise
+    from tersify.regions import detect_regions
+
+    text = (Path(__file__).resolve().parents[1] / "samples" / "pytest_failures.txt").read_text()
+    regions = detect_regions(text.split("\n"))
+    kinds = {line: region.kind for region in regions for line in text.split("\n")[region.start : region.stop]}
+    source, removed, left = _without_noise(text, regions)
+    lines = source.split("\n")
+    assert removed > 0 and "[ 20%]" not in source and "_ _ _" not in source
+    assert left[0].start == 0 and left[-1].stop == len(lines)
+    assert all(a.stop == b.start for a, b in zip(left, left[1:], strict=False))
+    for region in left:  # a line left untouched keeps the kind it had in the original
+        for line in lines[region.start : region.stop]:
+            if line in kinds:
+                assert kinds[line] is region.kind, line
