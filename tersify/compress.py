@@ -26,17 +26,14 @@ import numpy as np
 
 from tersify.compaction import Compacted, compact
 from tersify.compaction.engine import needs_escape
-from tersify.dropping import inside_spans, plan_drops, scorer_view, select_words
+from tersify.dropping import drop_noise, plan_drops, scorer_view, select_words
 from tersify.errors import TersifyError
 from tersify.mustkeep import MustKeep, Spans, resolve
-from tersify.regions import Kind, Region, detect_regions, text_noise_spans
+from tersify.regions import detect_regions
 from tersify.scorers import Scorer, as_scorer, start_scoring
 from tersify.text.rebuild import rebuild
 from tersify.text.segment import Words, segment, span_words
 from tersify.tokens import DEFAULT_ENCODING, count_tokens
-
-# Kinds whose lines never hold named noise worth a look (cheaper on large logs and documents).
-_NO_NOISE = frozenset({Kind.JSON, Kind.DIFF, Kind.CODE, Kind.LOG, Kind.BLANK})
 
 
 @dataclass(frozen=True)
@@ -113,7 +110,7 @@ def compress(
     regions = detect_regions(text.split("\n"))
     source, noise_words = text, 0
     if not lossless:  # noise goes first, so the rows it padded can fold into templates
-        source, noise_words, regions = _without_noise(text, regions)
+        source, noise_words, regions = drop_noise(text, regions)
     compacted = compact(source, regions)
     words = segment(compacted.text)
     n = len(words)
@@ -175,27 +172,6 @@ def compress(
         elapsed_ms=(time.perf_counter() - t0) * 1000.0,
     )
     return CompressResult(output, compacted, words, keep, scores, mk_mask, spans, stats)
-
-
-def _without_noise(text: str, regions: Sequence[Region]) -> tuple[str, int, Sequence[Region]]:
-    """``text`` with its named noise removed (progress percentages and the padding before
-    them, bars, rules), how many words went, and the regions of what is left: the kinds
-    found on the original lines, so removing a rule never changes what a line is."""
-    kinds = [region.kind for region in regions for _ in range(len(region))]
-    starts, ends = text_noise_spans(text, lambda i: kinds[i] in _NO_NOISE)
-    if not starts.shape[0]:
-        return text, 0, regions
-    words = segment(text)
-    noise = inside_spans(words, starts, ends)
-    removed = int(noise.sum())
-    if not removed:
-        return text, 0, regions
-    # A line goes when every word on it was noise (rebuild drops lines that lose every word).
-    has_words = np.bincount(words.lines, minlength=words.n_lines) > 0
-    has_kept = np.bincount(words.lines[~noise], minlength=words.n_lines) > 0
-    before = np.concatenate(([0], np.cumsum(~has_words | has_kept)))  # kept lines before each line
-    left = [Region(r.kind, int(before[r.start]), int(before[r.stop])) for r in regions]
-    return rebuild(words, ~noise), removed, [r for r in left if r.stop > r.start]
 
 
 def _reads_as_marker(original: str, rebuilt: str) -> bool:

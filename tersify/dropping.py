@@ -6,7 +6,8 @@ lines lose at most articles, every other kind is never touched. Within a line th
 lose words, quoted strings and bracketed groups stay whole, and so does any word that
 holds a quote or bracket character (dropping one would leave its pair unbalanced), and
 every connective that carries logic (``and``, ``or``, ``from``, ``to``, ...).
-Named noise (``tersify.regions.noise_spans``) goes whole, whatever its kind.
+Named noise (``tersify.regions.NOISE_CATEGORIES``) goes whole and first (:func:`drop_noise`),
+before compaction and before the scorer sees anything.
 """
 
 from __future__ import annotations
@@ -18,8 +19,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tersify.regions import DROP_POLICY, Drop, Kind
+from tersify.regions import DROP_POLICY, Drop, Kind, Region, text_noise_spans
 from tersify.text.lexicon import LOGIC_WORDS, normalise
+from tersify.text.rebuild import rebuild
 from tersify.text.segment import Words, overlapping_words, segment
 
 ARTICLES = frozenset({"a", "an", "the", "A", "An", "The"})
@@ -56,15 +58,11 @@ class DropPlan:
 
     scored: np.ndarray  # prose words the scorer decides on
     articles: np.ndarray  # articles of error lines: dropped by rule
-    noise: np.ndarray  # named noise: dropped whole
     prose_lines: np.ndarray  # the lines whose words the scorer sees (for context)
 
 
-def plan_drops(words: Words, kinds: Sequence[Kind], noise: tuple[np.ndarray, np.ndarray] | None = None) -> DropPlan:
-    """What word dropping may remove from ``words``, given the kind of each line.
-
-    ``noise``: character spans (starts, ends) of named noise; the words inside go whole.
-    """
+def plan_drops(words: Words, kinds: Sequence[Kind]) -> DropPlan:
+    """What word dropping may remove from ``words``, given the kind of each line."""
     n = len(words)
     policy = line_policy(kinds)
     word_policy = policy[words.lines] if n else np.zeros(0, dtype=np.int8)
@@ -93,13 +91,9 @@ def plan_drops(words: Words, kinds: Sequence[Kind], noise: tuple[np.ndarray, np.
             elif not _PAIRED.isdisjoint(word) or normalise(word) in LOGIC_WORDS:
                 protected[i] = True
     droppable = candidate & ~protected
-    noise_mask = np.zeros(n, dtype=bool)
-    if noise is not None and noise[0].shape[0]:
-        noise_mask = inside_spans(words, noise[0], noise[1])
     return DropPlan(
-        scored=droppable & (word_policy == 2) & ~noise_mask,
-        articles=droppable & (word_policy == 1) & ~noise_mask,
-        noise=noise_mask,
+        scored=droppable & (word_policy == 2),
+        articles=droppable & (word_policy == 1),
         prose_lines=np.flatnonzero(policy == 2),
     )
 
@@ -122,6 +116,38 @@ def scorer_view(words: Words, plan: DropPlan) -> tuple[np.ndarray, Words]:
     if len(view) != int(mask.sum()):  # the same lines, so the same words: a broken invariant
         raise AssertionError("the scorer's view lost or gained words")
     return mask, view
+
+
+# Kinds whose lines never hold named noise worth a look (cheaper on large logs and documents).
+_NO_NOISE = frozenset({Kind.JSON, Kind.DIFF, Kind.CODE, Kind.LOG, Kind.BLANK})
+
+
+def drop_noise(text: str, regions: Sequence[Region]) -> tuple[str, int, Sequence[Region]]:
+    """``text`` with its named noise removed (progress percentages and the padding before
+    them, bars, rules), how many words went, and the regions of what is left: the kinds
+    found on the original lines, so removing a rule never changes what a line is. Noise
+    goes first so that the rows it padded can fold into templates."""
+    kinds = [region.kind for region in regions for _ in range(len(region))]
+    starts, ends = text_noise_spans(text, lambda i: kinds[i] in _NO_NOISE)
+    if not starts.shape[0]:
+        return text, 0, regions
+    words = segment(text)
+    noise = inside_spans(words, starts, ends)
+    removed = int(noise.sum())
+    if not removed:
+        return text, 0, regions
+    # A line goes when every word on it was noise (rebuild drops lines that lose every word).
+    has_words = np.bincount(words.lines, minlength=words.n_lines) > 0
+    has_kept = np.bincount(words.lines[~noise], minlength=words.n_lines) > 0
+    before = np.concatenate(([0], np.cumsum(~has_words | has_kept)))  # kept lines before each line
+    left = [Region(r.kind, int(before[r.start]), int(before[r.stop])) for r in regions]
+    left = [r for r in left if r.stop > r.start]
+    out = rebuild(words, ~noise)
+    n_lines = out.count("\n") + 1
+    covered = left[-1].stop if left else 0
+    if covered < n_lines:  # a last line without "\n" went whole: the "\n" before it ends the text now
+        left.append(Region(Kind.BLANK, covered, n_lines))
+    return out, removed, left
 
 
 def inside_spans(words: Words, span_starts: np.ndarray, span_ends: np.ndarray) -> np.ndarray:

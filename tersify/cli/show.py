@@ -7,6 +7,8 @@ before compaction, so it is counted in the legend, not shown.
 
 from __future__ import annotations
 
+import bisect
+
 import numpy as np
 from rich.console import Console
 from rich.text import Text
@@ -40,8 +42,6 @@ def _append_plain(out: Text, piece: str, offset: int, line_starts: list[int], bl
     if not block_lines:
         out.append(piece)
         return
-    import bisect
-
     at = 0
     while at < len(piece):
         line = bisect.bisect_right(line_starts, offset + at) - 1

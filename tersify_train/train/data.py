@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tersify.dropping import plan_drops, scorer_view
+from tersify.dropping import drop_noise, plan_drops, scorer_view
 from tersify.mustkeep import MustKeep
-from tersify.regions import label_lines, text_noise_spans
+from tersify.regions import detect_regions
 from tersify.scorers.onnx.features import token_features
 from tersify.scorers.onnx.tokenizer import PAD_ID, WordTokenizer
 from tersify.scorers.onnx.windows import window_starts
@@ -65,8 +65,13 @@ def label_record(record: PairRecord, teacher, must_keep: MustKeep, weight: float
     ``force=False`` keeps the reference's labels for must-keep words (weights still apply).
     Kept first mentions of content words weigh ``first_mention_weight``: a model window
     rarely shows whether a word was seen before, and dropping a first mention loses it."""
-    words = segment(record.text)
-    plan = plan_drops(words, label_lines(record.text.split("\n")), text_noise_spans(record.text))
+    text = record.text
+    if record.reference is None:  # as compress() does: named noise goes first (a reference aligns to the text)
+        text, _, regions = drop_noise(text, detect_regions(text.split("\n")))
+    else:
+        regions = detect_regions(text.split("\n"))
+    words = segment(text)
+    plan = plan_drops(words, [region.kind for region in regions for _ in range(len(region))])
     in_view, view = scorer_view(words, plan)
     if record.reference is not None:
         from tersify_train.labels.align import align_labels
