@@ -175,8 +175,10 @@ def main() -> int:
             for name in ("proxy_fresh", "proxy_repeat")
             if passes[name]["p50_ms"] is not None and passes["direct"]["p50_ms"] is not None
         },
-        "proxy_stats": {k: stats[k] for k in ("tool_results_seen", "tool_results_compressed", "cache_hits",
-                                              "failed_open", "failed_open_timeout", "failed_open_error",
+        "proxy_stats": {k: stats[k] for k in ("tool_results_seen", "tool_results_compressed", "decisions_reused",
+                                              "decided_compressed", "decided_deadline", "decided_busy",
+                                              "compressions_started", "compressions_cancelled",
+                                              "compressions_discarded", "failed_open",
                                               "tokens_before", "tokens_after", "token_saving",
                                               "compress_ms_p50", "compress_ms_p99")},
     }
@@ -193,9 +195,12 @@ def main() -> int:
             print(f"added latency {name}: p50 {added['p50']:+.1f} ms, p99 {added['p99']:+.1f} ms")
         s = figures["proxy_stats"]
         print(f"requests lost: {lost} (sent {sent}, received upstream {received})")
-        print(f"proxy: {s['tool_results_compressed']}/{s['tool_results_seen']} tool results compressed "
-              f"({s['cache_hits']} from the pair log), {s['failed_open']} failed open "
-              f"({s['failed_open_timeout']} deadline), tokens {s['tokens_before']} -> {s['tokens_after']}, "
+        print(f"proxy: {s['tool_results_compressed']}/{s['tool_results_seen']} tool results sent compressed "
+              f"({s['decisions_reused']} as decided earlier); decided: {s['decided_compressed']} compressed, "
+              f"{s['decided_busy']} unchanged at once (queue), {s['decided_deadline']} unchanged at the deadline; "
+              f"compressions {s['compressions_started']} started, {s['compressions_cancelled']} cancelled, "
+              f"{s['compressions_discarded']} discarded; {s['failed_open']} failed open; "
+              f"tokens {s['tokens_before']} -> {s['tokens_after']} ({(s['token_saving'] or 0):.1%} saved), "
               f"compress() p50 {s['compress_ms_p50'] or 0:.1f} ms p99 {s['compress_ms_p99'] or 0:.1f} ms")
     return 0 if lost == 0 else 1
 

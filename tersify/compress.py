@@ -18,6 +18,7 @@ lines and noise removed, lines in order, every other line exact.
 from __future__ import annotations
 
 import math
+import threading
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
@@ -27,7 +28,7 @@ import numpy as np
 from tersify.compaction import Compacted, compact
 from tersify.compaction.engine import needs_escape
 from tersify.dropping import drop_noise, plan_drops, scorer_view, select_words
-from tersify.errors import TersifyError
+from tersify.errors import Cancelled, TersifyError
 from tersify.mustkeep import MustKeep, Spans, resolve
 from tersify.regions import detect_regions
 from tersify.scorers import Scorer, as_scorer, start_scoring
@@ -88,6 +89,7 @@ def compress(
     threshold: float = 0.5,
     must_keep: MustKeep | str | Sequence[str] | bool | None = True,
     scorer: Scorer | str | None = None,
+    cancel: threading.Event | None = None,
 ) -> CompressResult:
     """Compress a tool output: reversible compaction, then word dropping in prose only.
 
@@ -96,6 +98,8 @@ def compress(
     ``must_keep``: ``True`` (all categories), ``False``, a list of category names, or
     ``"seed"``/``"seed-tight"``. ``scorer``: any :class:`Scorer` or a registered scorer's
     name (``"model"``, ``"teacher"``, ``"baseline"``; default: the shipped model).
+    ``cancel``: when this event is set, :class:`~tersify.errors.Cancelled` is raised at the
+    next stage boundary (the proxy stops work nobody waits for any more).
     """
     if not isinstance(text, str):
         raise TersifyError(f"compress() takes str, not {type(text).__name__}")
@@ -106,12 +110,20 @@ def compress(
     config = resolve(must_keep)
     scorer = as_scorer(scorer) if not lossless else None
 
+    def checkpoint() -> None:
+        if cancel is not None and cancel.is_set():
+            raise Cancelled
+
     t0 = time.perf_counter()
+    checkpoint()
     regions = detect_regions(text.split("\n"))
     source, noise_words = text, 0
     if not lossless:  # noise goes first, so the rows it padded can fold into templates
+        checkpoint()
         source, noise_words, regions = drop_noise(text, regions)
+    checkpoint()
     compacted = compact(source, regions)
+    checkpoint()
     words = segment(compacted.text)
     n = len(words)
     keep = np.ones(n, dtype=bool)
@@ -125,6 +137,7 @@ def compress(
         plan = plan_drops(words, compacted.line_kinds)
         scored = plan.scored
         if scored.any():
+            checkpoint()
             view_mask, view = scorer_view(words, plan)
             pending = start_scoring(scorer, view)  # a model scores in the background meanwhile
             if config is not None:
@@ -132,6 +145,7 @@ def compress(
             else:
                 spans, view_mk = Spans.empty(), np.zeros(len(view), dtype=bool)
             view_scores = np.asarray(pending(), dtype=np.float32)
+            checkpoint()
             if view_scores.shape != (len(view),):
                 raise TersifyError(f"scorer {scorer.name!r} returned {view_scores.shape} scores for {len(view)} words")
             view_scores = np.where(view_scores > 0.0, np.minimum(view_scores, np.float32(1.0)), np.float32(0.0))
@@ -146,6 +160,7 @@ def compress(
         keep[plan.articles] = False
         output = rebuild(words, keep, keep_whole=_reads_as_marker)
 
+    checkpoint()
     n_scored = int(scored.sum())
     stats = CompressStats(
         tokens_in=count_tokens(text),

@@ -68,7 +68,11 @@ def end_to_end_headers(received) -> dict[str, str]:
 def masked(finder, body: dict) -> dict:
     """The body with every tool-result text replaced by one marker."""
     for tool_text in finder(body):
-        tool_text.replace("<tool result>")
+        *parents, last = tool_text.path
+        holder = body
+        for key in parents:
+            holder = holder[key]
+        holder[last] = "<tool result>"
     return body
 
 
@@ -283,13 +287,16 @@ def test_compressor_failure_still_delivers_the_original(fake, proxy, monkeypatch
 
     monkeypatch.setattr("tersify.proxy.compressor.compress", broken)
     log = build_log("broken")
-    before = state.stats.get("failed_open_error")
+    before = state.stats.get("decided_error")
     gpt(upstream_url).chat.completions.create(model="gpt-test", messages=chat_messages(log))
     direct = upstream.last()
     reply = gpt(url).chat.completions.create(model="gpt-test", messages=chat_messages(log))
     assert reply.choices[0].message.content == "ok"
     assert upstream.last().body == direct.body  # byte for byte
-    assert state.stats.get("failed_open_error") == before + 1
+    assert state.stats.get("decided_error") == before + 1
+    monkeypatch.undo()  # compression works again, but the text's decision stands
+    gpt(url).chat.completions.create(model="gpt-test", messages=chat_messages(log))
+    assert upstream.last().body == direct.body
 
 
 def test_deadline_overrun_forwards_the_original(fake, tmp_path, monkeypatch):
@@ -307,7 +314,11 @@ def test_deadline_overrun_forwards_the_original(fake, tmp_path, monkeypatch):
         direct = upstream.last()
         claude(url).messages.create(**request)
         assert upstream.last().body == direct.body
-        assert state.stats.get("failed_open_timeout") == 1
+        assert state.stats.get("decided_deadline") == 1
+        time.sleep(0.7)  # the compression is over (stopped at its first stage boundary)
+        assert state.stats.get("compressions_cancelled") == 1
+        claude(url).messages.create(**request)  # the next turn sends the same bytes
+        assert upstream.last().body == direct.body
 
 
 def test_unparsable_body_is_forwarded_unchanged(fake, proxy):
@@ -324,7 +335,7 @@ def test_unparsable_body_is_forwarded_unchanged(fake, proxy):
 
 # --- what is not compressed ---
 
-def test_cache_control_small_and_non_tool_text_untouched(fake, proxy):
+def test_cache_control_block_compressed_small_and_non_tool_text_untouched(fake, proxy):
     upstream, _ = fake
     big = build_log("cached-block")
     request = {
@@ -344,7 +355,9 @@ def test_cache_control_small_and_non_tool_text_untouched(fake, proxy):
     received = upstream.last().json()
     assert received["system"] == big and received["messages"][0]["content"] == big
     assert received["messages"][1]["content"][0]["text"] == big
-    assert [t.text for t in anthropic_messages(received)] == [big, "exit code 0, 3 files changed"]
+    # cache_control marks where the prefix is cached; the block may change before it is first sent
+    assert [t.text for t in anthropic_messages(received)] == [compress(big).text, "exit code 0, 3 files changed"]
+    assert received["messages"][2]["content"][0]["cache_control"] == {"type": "ephemeral"}
 
 
 def test_already_compressed_text_is_not_compressed_again(fake, proxy):
@@ -354,10 +367,10 @@ def test_already_compressed_text_is_not_compressed_again(fake, proxy):
     gpt(url).chat.completions.create(model="gpt-test", messages=chat_messages(log))
     [once] = [t.text for t in openai_chat(upstream.last().json())]
     assert once != log
-    before = state.stats.get("skipped_already_compressed")
+    before = state.stats.get("decided_already_compressed")
     gpt(url).chat.completions.create(model="gpt-test", messages=chat_messages(once))
     assert [t.text for t in openai_chat(upstream.last().json())] == [once]
-    assert state.stats.get("skipped_already_compressed") == before + 1
+    assert state.stats.get("decided_already_compressed") == before + 1
 
 
 def test_repeated_request_is_byte_identical_upstream(fake, proxy):
@@ -367,10 +380,10 @@ def test_repeated_request_is_byte_identical_upstream(fake, proxy):
     request = anthropic_request(build_log("repeat-1"), build_log("repeat-2"))
     claude(url).messages.create(**request)
     first = upstream.last().body
-    hits = state.stats.get("cache_hits")
+    hits = state.stats.get("decisions_reused")
     claude(url).messages.create(**request)
     assert upstream.last().body == first
-    assert state.stats.get("cache_hits") == hits + 2
+    assert state.stats.get("decisions_reused") == hits + 2
 
 
 # --- everything else is forwarded ---

@@ -24,14 +24,12 @@ def test_anthropic_string_and_list_contents_with_tool_names():
         ],
     }
     found = anthropic_messages(body)
-    assert [(t.text, t.tool, t.skip) for t in found] == [
-        ("OUT-1", "bash", None),
-        ("OUT-2a", "read", None),
-        ("OUT-2b", "read", "cache_control"),
-        ("OUT-3", None, "cache_control"),
+    assert [(t.text, t.tool, t.path) for t in found] == [
+        ("OUT-1", "bash", ("messages", 2, "content", 0, "content")),
+        ("OUT-2a", "read", ("messages", 2, "content", 1, "content", 0, "text")),
+        ("OUT-2b", "read", ("messages", 2, "content", 1, "content", 2, "text")),  # cache_control: found too
+        ("OUT-3", None, ("messages", 2, "content", 2, "content")),
     ]
-    found[0].replace("short")
-    assert body["messages"][2]["content"][0]["content"] == "short"
 
 
 def test_anthropic_tool_results_only_in_user_messages():

@@ -45,11 +45,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--rate", type=unit_interval("rate", allow_zero=False), default=None,
                    help="target share of words kept, 0-1 (default: keep the words the scorer scores above 0.5)")
     p.add_argument("--deadline", type=positive_float("deadline"), default=defaults.deadline_s,
-                   help="seconds a request may wait for compression before it goes upstream unchanged "
-                   f"(default {defaults.deadline_s})")
+                   help="seconds a request may wait for compression; a tool result not compressed by then "
+                   "goes upstream unchanged, on this turn and every later one (default "
+                   f"{defaults.deadline_s})")
     p.add_argument("--max-body-mb", type=positive_float("max-body-mb"),
                    default=defaults.max_body_bytes / 2**20,
                    help=f"refuse request bodies above this size with 413 (default {defaults.max_body_bytes >> 20})")
+    p.add_argument("--max-compress-mb", type=positive_float("max-compress-mb"),
+                   default=defaults.max_compress_chars / 2**20,
+                   help="tool results longer than this many million characters go upstream unchanged, at once "
+                   f"(default {defaults.max_compress_chars / 2**20:g}); bounds the memory of a compression")
     p.add_argument("--compress-threads", type=non_negative_int("compress-threads"),
                    default=defaults.compress_threads,
                    help=f"tool results compressed at once (default {defaults.compress_threads})")
@@ -105,6 +110,7 @@ def run_proxy(args: argparse.Namespace) -> int:
         deadline_s=args.deadline,
         max_body_bytes=int(args.max_body_mb * 2**20),
         compress_threads=max(1, args.compress_threads),
+        max_compress_chars=int(args.max_compress_mb * 2**20),
     )
     console = Console(stderr=True)
     if args.host not in LOOPBACK_HOSTS:

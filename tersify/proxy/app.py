@@ -2,14 +2,16 @@
 
 Every request is forwarded to its upstream with its headers (auth included; hop-by-hop
 headers dropped) and its body. Only on the routes of :data:`providers.ROUTES` is the
-body parsed and are tool-result texts replaced by their compressed form; anything that
-goes wrong there (an unparsable body, a compressor error, the deadline) forwards the
-original bytes instead and is counted. Responses stream back chunk by chunk as they
-arrive, with the upstream's status, headers and bytes (errors included).
+body parsed and are tool-result strings replaced, in place, by what :mod:`.work` decided
+for them; every other byte of the body goes as received. Anything that goes wrong there
+(an unparsable body, an error) forwards the original bytes instead and is counted.
+Responses stream back chunk by chunk as they arrive, with the upstream's status, headers
+and bytes (errors included).
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
@@ -17,7 +19,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-import anyio
 import anyio.to_thread
 import httpx
 from starlette.applications import Starlette
@@ -26,14 +27,16 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from tersify.proxy.compressor import Outcome, ToolResultCompressor
+from tersify.proxy.accounting import RequestTokens, count_request
+from tersify.proxy.body import NotEditable, decode_body, splice
+from tersify.proxy.compressor import Decision, ToolResultCompressor
 from tersify.proxy.config import ProxyConfig
 from tersify.proxy.providers import ROUTES, ToolText, provider_for
 from tersify.proxy.providers import Route as ToolRoute
 from tersify.proxy.stats import ProxyStats
-from tersify.proxy.store import PairStore
+from tersify.proxy.store import PairStore, content_hash
+from tersify.proxy.work import Context, Work
 from tersify.scorers import Scorer
-from tersify.tokens import count_tokens
 
 log = logging.getLogger("tersify.proxy")
 
@@ -70,16 +73,13 @@ def _error(status: int, kind: str, message: str) -> JSONResponse:
     return JSONResponse({"type": "error", "error": {"type": kind, "message": message}}, status_code=status)
 
 
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
-
-
-def _dump(body: Any) -> bytes:
-    """Compact, deterministic JSON; ASCII-escaped only when the text holds lone surrogates."""
-    try:
-        return json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
-    except UnicodeEncodeError:
-        return json.dumps(body, separators=(",", ":"), allow_nan=False).encode("ascii")
+def _parse(raw: bytes, route: ToolRoute, is_small: Any) -> tuple[str, Any, list[ToolText], list[str | None]]:
+    """The body as text, parsed, its tool results and their content hashes (``None`` under
+    the size gate). Runs in a worker thread: bodies can be megabytes."""
+    doc = decode_body(raw)
+    body = json.loads(doc)
+    texts = route.find(body)
+    return doc, body, texts, [None if is_small(t.text) else content_hash(t.text) for t in texts]
 
 
 class Proxy:
@@ -90,13 +90,17 @@ class Proxy:
         self.stats = ProxyStats()
         self.store = PairStore(config.db)
         self.compressor = ToolResultCompressor(
-            self.store, self.stats, min_tokens=config.min_tokens, rate=config.rate, scorer=scorer
+            self.store, min_tokens=config.min_tokens, rate=config.rate, scorer=scorer
         )
+        self.work = Work(
+            self.compressor, self.stats, threads=config.compress_threads,
+            max_compress_chars=config.max_compress_chars,
+        )
+        self._accounting: set[asyncio.Task] = set()
         self.upstreams = {
             "anthropic": _base_url(config.anthropic_upstream),
             "openai": _base_url(config.openai_upstream),
         }
-        self.limiter = anyio.CapacityLimiter(max(1, config.compress_threads))
         self.client: httpx.AsyncClient | None = None
 
     @asynccontextmanager
@@ -114,6 +118,7 @@ class Proxy:
                 yield
             finally:
                 self.client = None
+                self.work.close()
                 self.store.close()
 
     # --- own endpoints ---
@@ -173,97 +178,72 @@ class Proxy:
         return b"".join(chunks)
 
     async def _rewrite(self, route: ToolRoute, raw: bytes, request: Request) -> bytes:
-        """The body to forward: tool results compressed, or ``raw`` itself (fail open)."""
+        """The body to forward: tool-result strings replaced in place, or ``raw`` itself (fail open)."""
         self.stats.add("requests_rewritable")
         if request.headers.get("content-encoding", "identity").lower() not in ("identity", ""):
             self.stats.add("failed_open_unparsable")
             return raw
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.config.deadline_s
         try:
-            body = json.loads(raw, parse_constant=_reject_constant)
-        except (ValueError, RecursionError):
+            doc, body, texts, hashes = await anyio.to_thread.run_sync(_parse, raw, route, self.compressor.is_small)
+        except (NotEditable, ValueError, RecursionError):
             self.stats.add("failed_open_unparsable")
             return raw
-        texts = route.find(body)
         if not texts:
             return raw
         self.stats.add("tool_results_seen", len(texts))
-        # Real tokens, counted off the event loop.
-        tokens_before = await anyio.to_thread.run_sync(lambda: sum(count_tokens(t.text) for t in texts))
-        self.stats.add("tokens_before", tokens_before)
         model = body.get("model") if isinstance(body.get("model"), str) else None
-        todo = [t for t in texts if t.skip is None]
-        self.stats.add("skipped_cache_control", len(texts) - len(todo))
-
-        outcomes: list[Outcome] | None = None
+        contexts = [Context(route.provider, model, t.tool) for t in texts]
         t0 = time.perf_counter()
         try:
-            with anyio.fail_after(self.config.deadline_s):
-                outcomes = await self._outcomes(todo, route.provider, model)
-        except TimeoutError:
-            self.stats.add("failed_open_timeout")
+            decisions = await self.work.decide([t.text for t in texts], hashes, contexts, deadline)
         except Exception:
             log.exception("compression failed; forwarding the request unchanged")
             self.stats.add("failed_open_error")
+            return raw
         finally:
             self.stats.rewrite_time((time.perf_counter() - t0) * 1000.0)
+        forwarded = raw
+        changed = {t.path: d.text for t, d in zip(texts, decisions, strict=True) if d.changed}
+        if changed:
+            expected = {t.path: t.text for t in texts}
+            try:
+                forwarded = (await anyio.to_thread.run_sync(splice, doc, changed, expected)).encode("utf-8")
+            except NotEditable:
+                log.warning("tool results found but not editable in place; forwarding the request unchanged")
+                self.stats.add("failed_open_unparsable")
+                decisions = [Decision("small") if d.changed else d for d in decisions]  # nothing changed
+            else:
+                self.stats.add("tool_results_compressed", len(changed))
+                self.stats.add("requests_rewritten")
+        self._account(doc, texts, hashes, decisions)
+        return forwarded
 
-        if outcomes is not None:
-            saved = sum(outcome.tokens_saved for outcome in outcomes)
-            new_body = self._apply(body, todo, outcomes)
-            if new_body is not None:
-                self.stats.add("tokens_after", tokens_before - saved)
-                return new_body
-        self.stats.add("tokens_after", tokens_before)
-        return raw
-
-    async def _outcomes(self, todo: list[ToolText], provider: str, model: str | None) -> list[Outcome]:
-        """Lookups first (small, already compressed, cached), then the compressions still
-        needed, under the compression limiter. Both run in worker threads."""
-        texts = [t.text for t in todo]
-        found = await anyio.to_thread.run_sync(
-            lambda: [self.compressor.lookup(text) for text in texts], abandon_on_cancel=True
+    def _account(
+        self, doc: str, texts: list[ToolText], hashes: list[str | None], decisions: list[Decision]
+    ) -> None:
+        """Count the request's tokens in a worker thread while it is upstream."""
+        task = asyncio.ensure_future(
+            anyio.to_thread.run_sync(count_request, doc, [t.text for t in texts], decisions)
         )
-        missing = [i for i, outcome in enumerate(found) if outcome is None]
-        if missing:
-            fresh = await anyio.to_thread.run_sync(
-                lambda: [
-                    self.compressor.compress(texts[i], provider=provider, model=model, tool=todo[i].tool)
-                    for i in missing
-                ],
-                abandon_on_cancel=True,
-                limiter=self.limiter,
-            )
-            for i, outcome in zip(missing, fresh, strict=True):
-                found[i] = outcome
-        return found  # type: ignore[return-value]  # every None was filled
+        self._accounting.add(task)
 
-    def _apply(self, body: Any, todo: list[ToolText], outcomes: list[Outcome]) -> bytes | None:
-        """The rewritten body, or ``None`` when it is to go unchanged."""
-        for outcome in outcomes:
-            name = {
-                "small": "skipped_small",
-                "already_compressed": "skipped_already_compressed",
-                "not_smaller": "skipped_not_smaller",
-                "cached": "cache_hits",
-            }.get(outcome.status)
-            if name:
-                self.stats.add(name)
-        changed = [(t, o) for t, o in zip(todo, outcomes, strict=True) if o.changed]
-        if not changed:
-            return None
-        originals = [t.text for t, _ in changed]
-        for tool_text, outcome in changed:
-            tool_text.replace(outcome.text)
-        try:
-            new_body = _dump(body)
-        except ValueError:  # a number JSON cannot carry back (1e999 parsed as inf)
-            for tool_text, original in zip((t for t, _ in changed), originals, strict=True):
-                tool_text.replace(original)
-            self.stats.add("failed_open_unparsable")
-            return None
-        self.stats.add("tool_results_compressed", len(changed))
-        self.stats.add("requests_rewritten")
-        return new_body
+        def done(finished: asyncio.Task[RequestTokens]) -> None:
+            self._accounting.discard(finished)
+            if finished.cancelled() or finished.exception() is not None:
+                return
+            tokens = finished.result()
+            for name, value in (("tokens_before", tokens.tools_before), ("tokens_after", tokens.tools_after),
+                                ("request_tokens_before", tokens.request_before),
+                                ("request_tokens_after", tokens.request_after),
+                                ("token_counts_estimated", tokens.estimated)):
+                self.stats.add(name, value)
+            for text_hash, original, counted in zip(hashes, decisions, tokens.counted, strict=True):
+                if text_hash and original.status == "unchanged" and original.tokens_in is None:
+                    self.work.memory.put(text_hash, counted)  # counted once
+
+        task.add_done_callback(done)
 
     async def _send(self, request: Request, body: bytes, provider: str) -> Response:
         assert self.client is not None, "the proxy app runs inside its lifespan"

@@ -25,6 +25,9 @@ class ProxyConfig:
     # Worker threads compressing at once (compression is CPU work: more threads than
     # cores only queue behind the GIL).
     compress_threads: int = 2
+    # Longest tool result the proxy will compress at all (characters); longer ones go
+    # upstream unchanged at once. Bounds a compression's memory (~18 bytes per input byte).
+    max_compress_chars: int = 2 << 20
     upstream_connect_timeout_s: float = 30.0
     # Between two chunks of an upstream response; long generations stream for minutes.
     upstream_read_timeout_s: float = 600.0

@@ -1,9 +1,10 @@
 """Where tool results live in each provider's request body.
 
 Pure functions over parsed JSON, no I/O. A finder returns every tool-result text of a
-request as a :class:`ToolText`, a handle that reads and replaces one string in place;
-nothing else in the body is ever touched. Finders never raise on odd shapes: what they
-do not recognise is not a tool result and is left alone.
+request as a :class:`ToolText`: the text, the tool's name and the text's path in the body
+(keys and list indices), which :mod:`tersify.proxy.body` uses to replace that one string
+literal in the raw body; nothing else in the body is ever touched. Finders never raise on
+odd shapes: what they do not recognise is not a tool result and is left alone.
 
 * Anthropic ``POST /v1/messages``: ``tool_result`` blocks in user messages, whose
   ``content`` is a string or a list of blocks (only ``text`` blocks are text).
@@ -12,8 +13,9 @@ do not recognise is not a tool result and is left alone.
 * OpenAI ``POST /v1/responses``: ``function_call_output`` input items, output a string
   or a list of ``input_text`` parts.
 
-A block carrying ``cache_control`` (or inside one that does) is reported with
-``skip="cache_control"``: the client asked for exactly that prefix to be cached.
+``cache_control`` does not exempt a block: it marks where the provider caches the prefix,
+and a block may change before it is first sent (the proxy then sends the same bytes on
+every later turn).
 """
 
 from __future__ import annotations
@@ -23,21 +25,13 @@ from dataclasses import dataclass
 from typing import Any
 
 
-@dataclass
+@dataclass(frozen=True)
 class ToolText:
-    """One string inside a tool result: ``holder[key]``."""
+    """One string inside a tool result, at ``path`` in the body."""
 
-    holder: dict[str, Any]
-    key: str
+    path: tuple[str | int, ...]
+    text: str
     tool: str | None
-    skip: str | None = None
-
-    @property
-    def text(self) -> str:
-        return self.holder[self.key]
-
-    def replace(self, new: str) -> None:
-        self.holder[self.key] = new
 
 
 Finder = Callable[[Any], list[ToolText]]
@@ -47,19 +41,24 @@ def _dicts(value: Any) -> list[dict]:
     return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
 
 
+def _indexed_dicts(value: Any) -> list[tuple[int, dict]]:
+    """The dicts of a list with their indices (the path needs the index in the raw list)."""
+    return [(i, v) for i, v in enumerate(value) if isinstance(v, dict)] if isinstance(value, list) else []
+
+
 def _texts_of(
-    holder: dict, key: str, part_type: str, part_key: str, tool: str | None, skip: str | None
+    holder: dict, path: tuple[str | int, ...], key: str, part_type: str, part_key: str, tool: Any
 ) -> list[ToolText]:
     """The strings of a tool result whose payload ``holder[key]`` is a string or a list of parts."""
+    name = tool if isinstance(tool, str) else None
     content = holder.get(key)
     if isinstance(content, str):
-        return [ToolText(holder, key, tool, skip)]
-    found = []
-    for part in _dicts(content):
-        if part.get("type") == part_type and isinstance(part.get(part_key), str):
-            part_skip = skip or ("cache_control" if "cache_control" in part else None)
-            found.append(ToolText(part, part_key, tool, part_skip))
-    return found
+        return [ToolText(path + (key,), content, name)]
+    return [
+        ToolText(path + (key, j, part_key), part[part_key], name)
+        for j, part in _indexed_dicts(content)
+        if part.get("type") == part_type and isinstance(part.get(part_key), str)
+    ]
 
 
 def anthropic_messages(body: Any) -> list[ToolText]:
@@ -73,15 +72,13 @@ def anthropic_messages(body: Any) -> list[ToolText]:
         if block.get("type") == "tool_use"
     }
     found = []
-    for message in messages:
+    for i, message in _indexed_dicts(body.get("messages")):
         if message.get("role") != "user":
             continue
-        for block in _dicts(message.get("content")):
-            if block.get("type") != "tool_result":
-                continue
-            skip = "cache_control" if "cache_control" in block else None
-            tool = names.get(block.get("tool_use_id"))
-            found += _texts_of(block, "content", "text", "text", tool if isinstance(tool, str) else None, skip)
+        for j, block in _indexed_dicts(message.get("content")):
+            if block.get("type") == "tool_result":
+                tool = names.get(block.get("tool_use_id"))
+                found += _texts_of(block, ("messages", i, "content", j), "content", "text", "text", tool)
     return found
 
 
@@ -97,12 +94,10 @@ def openai_chat(body: Any) -> list[ToolText]:
         if isinstance(call.get("function"), dict)
     }
     found = []
-    for message in messages:
-        if message.get("role") != "tool":
-            continue
-        skip = "cache_control" if "cache_control" in message else None
-        tool = names.get(message.get("tool_call_id"))
-        found += _texts_of(message, "content", "text", "text", tool if isinstance(tool, str) else None, skip)
+    for i, message in _indexed_dicts(body.get("messages")):
+        if message.get("role") == "tool":
+            tool = names.get(message.get("tool_call_id"))
+            found += _texts_of(message, ("messages", i), "content", "text", "text", tool)
     return found
 
 
@@ -112,12 +107,10 @@ def openai_responses(body: Any) -> list[ToolText]:
     items = _dicts(body.get("input"))
     names = {item.get("call_id"): item.get("name") for item in items if item.get("type") == "function_call"}
     found = []
-    for item in items:
-        if item.get("type") != "function_call_output":
-            continue
-        skip = "cache_control" if "cache_control" in item else None
-        tool = names.get(item.get("call_id"))
-        found += _texts_of(item, "output", "input_text", "text", tool if isinstance(tool, str) else None, skip)
+    for i, item in _indexed_dicts(body.get("input")):
+        if item.get("type") == "function_call_output":
+            tool = names.get(item.get("call_id"))
+            found += _texts_of(item, ("input", i), "output", "input_text", "text", tool)
     return found
 
 

@@ -53,12 +53,33 @@ CREATE TABLE IF NOT EXISTS pairs (
     UNIQUE (original_hash, options)
 );
 CREATE INDEX IF NOT EXISTS pairs_compressed_hash ON pairs (compressed_hash);
+CREATE TABLE IF NOT EXISTS unchanged (
+    original_hash   TEXT    NOT NULL,
+    options         TEXT    NOT NULL,
+    reason          TEXT    NOT NULL,
+    created_at      REAL    NOT NULL,
+    PRIMARY KEY (original_hash, options)
+);
 """
 
 
 def content_hash(text: str) -> str:
     """sha256 of the text's UTF-8 bytes (lone surrogates from JSON escapes included)."""
     return hashlib.sha256(text.encode("utf-8", errors="surrogatepass")).hexdigest()
+
+
+def _to_db(text: str) -> str | bytes:
+    """A text as SQLite can hold it: lone surrogates (a JSON body may carry them as escapes)
+    cannot be stored as TEXT, so such a text is stored as its surrogate-passing UTF-8 bytes."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", errors="surrogatepass")
+    return text
+
+
+def _from_db(value: str | bytes) -> str:
+    return value.decode("utf-8", errors="surrogatepass") if isinstance(value, bytes) else value
 
 
 def default_db_path() -> Path:
@@ -132,7 +153,23 @@ class PairStore:
             row = self._conn.execute(
                 "SELECT compressed FROM pairs WHERE original_hash = ? AND options = ?", (original_hash, options)
             ).fetchone()
+        return _from_db(row[0]) if row else None
+
+    def unchanged_reason(self, original_hash: str, options: str) -> str | None:
+        """Why this original was decided to go upstream unchanged, if it was."""
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT reason FROM unchanged WHERE original_hash = ? AND options = ?", (original_hash, options)
+            ).fetchone()
         return row[0] if row else None
+
+    def record_unchanged(self, original_hash: str, options: str, reason: str) -> None:
+        """Keep the decision to send this original unchanged (the text itself is not logged)."""
+        with self._lock:
+            self._conn.execute(
+                "INSERT OR IGNORE INTO unchanged VALUES (?, ?, ?, ?)",
+                (original_hash, options, reason, time.time()),
+            )
 
     def is_output(self, text_hash: str) -> bool:
         """Whether a text with this hash is something the proxy produced."""
@@ -160,7 +197,7 @@ class PairStore:
         """Log one compression (a second one of the same original and options is ignored)."""
         values = (
             time.time(), provider, model, tool, options, content_hash(original), content_hash(compressed),
-            original, compressed, scorer, scorer_version, len(original), len(compressed),
+            _to_db(original), _to_db(compressed), scorer, scorer_version, len(original), len(compressed),
             tokens_in, tokens_out, words_in, words_out, latency_ms,
         )
         with self._lock:
@@ -178,7 +215,7 @@ class PairStore:
                 "SELECT original FROM pairs WHERE original_hash = ? OR compressed_hash = ? LIMIT 1",
                 (text_hash, text_hash),
             ).fetchone()
-        return row[0] if row else None
+        return _from_db(row[0]) if row else None
 
     def count(self) -> int:
         with self._lock:
@@ -195,7 +232,7 @@ class PairStore:
             if not rows:
                 return
             for row in rows:
-                yield Pair(*row)
+                yield Pair(*(_from_db(v) if isinstance(v, bytes) else v for v in row))
             last = rows[-1][0]
 
     def summary(self) -> dict:

@@ -1,0 +1,175 @@
+"""Bounded compression work in the proxy: one decision per text, kept; admission; cancellation."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+from support.fake_upstream import FakeUpstream
+
+from tersify.compress import compress
+from tersify.errors import Cancelled
+from tersify.proxy import ProxyConfig, create_app
+from tersify.proxy.app import Proxy
+from tersify.proxy.providers import openai_chat
+from tersify.proxy.server import serve_in_thread
+
+HEADERS = {"authorization": "Bearer sk-test-work"}
+
+
+def tool_log(tag: str, lines: int = 60) -> str:
+    return "".join(f"2024-05-01 12:00:{i % 60:02d} {tag} INFO request {i} served in {i * 3} ms from cache\n"
+                   for i in range(lines))
+
+
+def chat(*outputs: str) -> dict:
+    messages: list[dict] = [{"role": "user", "content": "check the logs"}]
+    for i, output in enumerate(outputs):
+        messages.append({"role": "assistant", "content": None, "tool_calls": [
+            {"id": f"c{i}", "type": "function", "function": {"name": "bash", "arguments": "{}"}}]})
+        messages.append({"role": "tool", "tool_call_id": f"c{i}", "content": output})
+    return {"model": "gpt-test", "messages": messages}
+
+
+@pytest.fixture(scope="module")
+def fake() -> Iterator[tuple[FakeUpstream, str]]:
+    upstream = FakeUpstream()
+    with serve_in_thread(upstream.app) as server:
+        yield upstream, server.url
+
+
+@contextmanager
+def proxy(upstream_url: str, db: Path, **overrides) -> Iterator[tuple[str, Proxy]]:
+    config = ProxyConfig(anthropic_upstream=upstream_url, openai_upstream=upstream_url, db=db, **overrides)
+    app = create_app(config)
+    with serve_in_thread(app) as server:
+        yield server.url, app.state.proxy
+
+
+def post(url: str, body: dict) -> httpx.Response:
+    response = httpx.post(url + "/v1/chat/completions", json=body, headers=HEADERS, timeout=30)
+    assert response.status_code == 200
+    return response
+
+
+def forwarded(upstream: FakeUpstream) -> list[str]:
+    return [t.text for t in openai_chat(upstream.last().json())]
+
+
+def test_compress_stops_at_a_stage_boundary_once_cancelled():
+    cancel = threading.Event()
+    cancel.set()
+    with pytest.raises(Cancelled):
+        compress(tool_log("x"), cancel=cancel)
+    assert compress(tool_log("x"), cancel=threading.Event()).text == compress(tool_log("x")).text
+
+
+def test_identical_texts_in_one_request_are_compressed_once(fake, tmp_path):
+    upstream, upstream_url = fake
+    log = tool_log("twice")
+    with proxy(upstream_url, tmp_path / "p.db") as (url, state):
+        post(url, chat(log, log))
+        assert forwarded(upstream) == [compress(log).text] * 2
+        assert state.stats.get("compressions_started") == 1
+
+
+def test_concurrent_requests_share_one_compression(fake, tmp_path, monkeypatch):
+    upstream, upstream_url = fake
+    calls = []
+
+    def slow(text, **kwargs):
+        calls.append(text)
+        time.sleep(0.3)
+        return compress(text, **kwargs)
+
+    monkeypatch.setattr("tersify.proxy.compressor.compress", slow)
+    log = tool_log("shared")
+    with proxy(upstream_url, tmp_path / "p.db") as (url, state):
+        with ThreadPoolExecutor(4) as pool:
+            list(pool.map(lambda _: post(url, chat(log)), range(4)))
+        assert calls == [log]
+        assert state.stats.get("tool_results_compressed") == 4
+
+
+def test_over_the_size_cap_goes_at_once_unchanged_and_stays_so(fake, tmp_path):
+    upstream, upstream_url = fake
+    log = tool_log("big", lines=400)
+    with proxy(upstream_url, tmp_path / "p.db", max_compress_chars=len(log) - 1) as (url, state):
+        post(url, chat(log))
+        assert forwarded(upstream) == [log]
+        assert state.stats.get("decided_too_large") == 1
+        assert state.stats.get("compressions_started") == 0
+
+
+def test_admission_sends_unchanged_at_once_when_the_queue_cannot_make_the_deadline(fake, tmp_path):
+    upstream, upstream_url = fake
+    log = tool_log("busy")
+    with proxy(upstream_url, tmp_path / "p.db") as (url, state):
+        state.work.rate = 10.0  # tokens/s: nothing can be compressed within 2 s
+        t0 = time.perf_counter()
+        post(url, chat(log))
+        assert time.perf_counter() - t0 < 1.5  # did not wait for the 2 s deadline
+        assert forwarded(upstream) == [log]
+        assert state.stats.get("decided_busy") == 1
+        state.work.rate = 1e6
+        post(url, chat(log, tool_log("later")))  # the busy decision is kept; a new text compresses
+        assert forwarded(upstream) == [log, compress(tool_log("later")).text]
+
+
+def test_decisions_survive_a_restart(fake, tmp_path, monkeypatch):
+    upstream, upstream_url = fake
+    fresh, slow_one = tool_log("kept"), tool_log("slow")
+
+    def slow_for_one(text, **kwargs):
+        if text == slow_one:
+            time.sleep(0.5)
+        return compress(text, **kwargs)
+
+    monkeypatch.setattr("tersify.proxy.compressor.compress", slow_for_one)
+    db = tmp_path / "p.db"
+    with proxy(upstream_url, db, deadline_s=0.3) as (url, state):
+        post(url, chat(fresh, slow_one))
+        first = upstream.last().body
+        assert forwarded(upstream) == [compress(fresh).text, slow_one]
+        time.sleep(0.5)  # let the log writes land
+    monkeypatch.undo()
+    with proxy(upstream_url, db) as (url, state):
+        post(url, chat(fresh, slow_one))
+        assert upstream.last().body == first
+        assert state.stats.get("compressions_started") == 0
+        assert state.stats.get("decisions_reused") == 2
+
+
+def test_text_with_lone_surrogates_compresses_and_is_logged(fake, tmp_path):
+    upstream, upstream_url = fake
+    log = tool_log("surrogate") + "bad byte \udc80 here\n"
+    with proxy(upstream_url, tmp_path / "p.db") as (url, state):
+        raw = json.dumps(chat(log)).encode()  # ASCII-escaped JSON carries the surrogate as \udc80
+        response = httpx.post(url + "/v1/chat/completions", content=raw,
+                              headers={**HEADERS, "content-type": "application/json"})
+        assert response.status_code == 200
+        [text] = forwarded(upstream)
+        assert text == compress(log).text and "\udc80" in text
+        time.sleep(0.3)
+        assert state.store.original(state.store.pairs().__next__().original_hash) == log
+
+
+def test_request_tokens_are_counted_in_real_tokens(fake, tmp_path):
+    upstream, upstream_url = fake
+    log = tool_log("tokens")
+    with proxy(upstream_url, tmp_path / "p.db") as (url, state):
+        post(url, chat(log))
+        deadline = time.monotonic() + 5
+        while not state.stats.get("request_tokens_before") and time.monotonic() < deadline:
+            time.sleep(0.02)
+        snapshot = state.stats.snapshot()
+    assert snapshot["request_tokens_before"] > snapshot["tokens_before"] > snapshot["tokens_after"] > 0
+    saved = snapshot["tokens_before"] - snapshot["tokens_after"]
+    assert snapshot["request_tokens_before"] - snapshot["request_tokens_after"] == saved
