@@ -73,13 +73,18 @@ def _error(status: int, kind: str, message: str) -> JSONResponse:
     return JSONResponse({"type": "error", "error": {"type": kind, "message": message}}, status_code=status)
 
 
-def _parse(raw: bytes, route: ToolRoute, is_small: Any) -> tuple[str, Any, list[ToolText], list[str | None]]:
-    """The body as text, parsed, its tool results and their content hashes (``None`` under
-    the size gate). Runs in a worker thread: bodies can be megabytes."""
-    doc = decode_body(raw)
-    body = json.loads(doc)
+def _parse(raw: bytes, route: ToolRoute, needs_decision: Any) -> tuple[Any, list[ToolText], list[str | None]]:
+    """The body parsed, its tool results, and the content hashes of those that need a
+    decision (``None`` for the rest). Runs in a worker thread: bodies can be megabytes, and
+    the decoded text is not kept (a request that changes nothing goes as the bytes it came as)."""
+    body = json.loads(raw)
     texts = route.find(body)
-    return doc, body, texts, [None if is_small(t.text) else content_hash(t.text) for t in texts]
+    return body, texts, [content_hash(t.text) if needs_decision(t.text) else None for t in texts]
+
+
+def _edit(raw: bytes, changed: dict, expected: dict) -> bytes:
+    """``raw`` with the strings at the paths of ``changed`` replaced (a worker thread)."""
+    return splice(decode_body(raw), changed, expected).encode("utf-8")
 
 
 class Proxy:
@@ -186,8 +191,8 @@ class Proxy:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.config.deadline_s
         try:
-            doc, body, texts, hashes = await anyio.to_thread.run_sync(_parse, raw, route, self.compressor.is_small)
-        except (NotEditable, ValueError, RecursionError):
+            body, texts, hashes = await anyio.to_thread.run_sync(_parse, raw, route, self.work.needs_decision)
+        except (ValueError, RecursionError):
             self.stats.add("failed_open_unparsable")
             return raw
         if not texts:
@@ -209,7 +214,7 @@ class Proxy:
         if changed:
             expected = {t.path: t.text for t in texts}
             try:
-                forwarded = (await anyio.to_thread.run_sync(splice, doc, changed, expected)).encode("utf-8")
+                forwarded = await anyio.to_thread.run_sync(_edit, raw, changed, expected)
             except NotEditable:
                 log.warning("tool results found but not editable in place; forwarding the request unchanged")
                 self.stats.add("failed_open_unparsable")
@@ -217,15 +222,15 @@ class Proxy:
             else:
                 self.stats.add("tool_results_compressed", len(changed))
                 self.stats.add("requests_rewritten")
-        self._account(doc, texts, hashes, decisions)
+        self._account(raw, texts, hashes, decisions)
         return forwarded
 
     def _account(
-        self, doc: str, texts: list[ToolText], hashes: list[str | None], decisions: list[Decision]
+        self, raw: bytes, texts: list[ToolText], hashes: list[str | None], decisions: list[Decision]
     ) -> None:
         """Count the request's tokens in a worker thread while it is upstream."""
         task = asyncio.ensure_future(
-            anyio.to_thread.run_sync(count_request, doc, [t.text for t in texts], decisions)
+            anyio.to_thread.run_sync(count_request, raw, [t.text for t in texts], decisions)
         )
         self._accounting.add(task)
 

@@ -10,12 +10,13 @@ across, for the rare case of a stage that overruns. ``benchmarks/proxy_multiturn
 
 The rules, in order, for each distinct text of a request:
 
-1. Under the size gate: sent as it is (never recorded).
+1. Under the size gate, or over ``max_compress_chars``: sent as it is (decided by size
+   alone, so the same on every turn; never recorded, never hashed).
 2. Decided before (this process's memory, or the pair log on disk): that decision, always.
 3. Being compressed for another request: wait for that same decision.
 4. Admission: if the queue ahead plus this text cannot be compressed before the request's
-   deadline (measured throughput), or the text is over ``max_compress_chars``, it is
-   decided *unchanged* at once: the request goes upstream without waiting.
+   deadline (measured throughput), it is decided *unchanged* at once: the request goes
+   upstream without waiting.
 5. Otherwise it is compressed; if the deadline of the first request that needs it passes
    first, it is decided unchanged, the compression is cancelled, and a result that still
    arrives is thrown away. Whatever is decided first is kept.
@@ -114,6 +115,11 @@ class Work:
 
     # --- deciding ---
 
+    def needs_decision(self, text: str) -> bool:
+        """Whether a text's fate depends on more than its size (under the size gate it goes
+        as it is, over the compression cap too: both the same on every turn, never recorded)."""
+        return not self.compressor.is_small(text) and len(text) <= self.max_compress_chars
+
     async def decide(
         self, texts: list[str], text_hashes: list[str | None], contexts: list[Context], deadline: float
     ) -> list[Decision]:
@@ -156,16 +162,19 @@ class Work:
         decisions = []
         for text in texts:
             text_hash = hashes.get(text)
-            decisions.append(known[text_hash] if text_hash else Decision("small"))
+            if text_hash:
+                decisions.append(known[text_hash])
+            elif self.compressor.is_small(text):
+                decisions.append(Decision("small"))
+            else:
+                self.stats.add("decided_too_large")
+                decisions.append(unchanged("too_large"))
         return decisions
 
     def _start(self, text: str, text_hash: str, context: Context, deadline: float) -> _Job | None:
         """A compression job for ``text``, or ``None`` when admission decides it unchanged at once."""
         loop = asyncio.get_running_loop()
         tokens = approx_tokens(text)
-        if len(text) > self.max_compress_chars:
-            self._settle(text, text_hash, unchanged("too_large"), context)
-            return None
         if (self.backlog + tokens) / self.rate > _ADMIT_SHARE * (deadline - loop.time()):
             self._settle(text, text_hash, unchanged("busy"), context)
             return None
