@@ -187,10 +187,12 @@ class Work:
             job.started = time.perf_counter()
             return self.compressor.run(text, job.cancel)
 
+        def report(done: Future) -> None:
+            if not loop.is_closed():  # after shutdown nobody is left to tell
+                loop.call_soon_threadsafe(self._finished, text, job, context, done)
+
         job.future = self.executor.submit(run)
-        job.future.add_done_callback(
-            lambda done: loop.call_soon_threadsafe(self._finished, text, job, context, done)
-        )
+        job.future.add_done_callback(report)
         return job
 
     def _finished(self, text: str, job: _Job, context: Context, done: Future) -> None:
