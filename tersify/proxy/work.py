@@ -188,8 +188,10 @@ class Work:
             return self.compressor.run(text, job.cancel)
 
         def report(done: Future) -> None:
-            if not loop.is_closed():  # after shutdown nobody is left to tell
+            try:
                 loop.call_soon_threadsafe(self._finished, text, job, context, done)
+            except RuntimeError:  # the loop is closed: after shutdown nobody is left to tell
+                pass
 
         job.future = self.executor.submit(run)
         job.future.add_done_callback(report)
