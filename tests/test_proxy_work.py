@@ -180,3 +180,18 @@ def test_request_tokens_are_counted_in_real_tokens(fake, tmp_path):
     assert snapshot["request_tokens_before"] > snapshot["tokens_before"] > snapshot["tokens_after"] > 0
     saved = snapshot["tokens_before"] - snapshot["tokens_after"]
     assert snapshot["request_tokens_before"] - snapshot["request_tokens_after"] == saved
+
+
+def test_decision_memory_forgets_the_oldest_first():
+    from tersify.proxy.compressor import Decision
+    from tersify.proxy.work import DecisionMemory
+
+    memory = DecisionMemory(max_chars=10, max_items=3)
+    memory.put("a", Decision("compressed", "x" * 6))
+    memory.put("b", Decision("unchanged"))
+    memory.get("a")  # used: now the newest
+    memory.put("c", Decision("compressed", "y" * 6))  # over 10 characters: the oldest, b, goes... then a
+    assert memory.get("b") is None and memory.get("a") is None and memory.get("c") is not None
+    for key in "defg":
+        memory.put(key, Decision("unchanged"))
+    assert [memory.get(k) is not None for k in "cdefg"] == [False, False, True, True, True]

@@ -67,10 +67,12 @@ class Context:
 
 
 class DecisionMemory:
-    """Recent decisions by content hash, bounded by the characters of the texts they hold."""
+    """Recent decisions by content hash, bounded by the characters of the texts they hold
+    and by their number. What is forgotten here is still in the pair log."""
 
-    def __init__(self, max_chars: int = 64 << 20) -> None:
+    def __init__(self, max_chars: int = 64 << 20, max_items: int = 200_000) -> None:
         self.max_chars = max_chars
+        self.max_items = max_items
         self._chars = 0
         self._items: OrderedDict[str, Decision] = OrderedDict()
 
@@ -86,7 +88,7 @@ class DecisionMemory:
             self._chars -= len(old.text or "")
         self._items[text_hash] = decision
         self._chars += len(decision.text or "")
-        while self._chars > self.max_chars and len(self._items) > 1:
+        while (self._chars > self.max_chars or len(self._items) > self.max_items) and len(self._items) > 1:
             _, dropped = self._items.popitem(last=False)  # the pair log still has it
             self._chars -= len(dropped.text or "")
 
