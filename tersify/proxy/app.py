@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import secrets
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -22,16 +23,20 @@ import anyio.to_thread
 import httpx
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from tersify.proxy.compressor import Outcome, ToolResultCompressor
-from tersify.proxy.config import ProxyConfig
-from tersify.proxy.providers import ROUTES, ToolText, provider_for
+from tersify.proxy.config import ProxyConfig, excluded
+from tersify.proxy.guard import HostGuard, public_url, token_ok
+from tersify.proxy.providers import ROUTES, ToolText
 from tersify.proxy.providers import Route as ToolRoute
+from tersify.proxy.redact import redact
+from tersify.proxy.routing import RoutingError, provider_for
 from tersify.proxy.stats import ProxyStats
-from tersify.proxy.store import PairStore
+from tersify.proxy.store import MEMORY, PairStore
 from tersify.scorers import Scorer
 from tersify.tokens import count_tokens
 
@@ -43,7 +48,8 @@ _HOP_BY_HOP = frozenset(
     {b"connection", b"keep-alive", b"proxy-authenticate", b"proxy-authorization", b"proxy-connection",
      b"te", b"trailer", b"trailers", b"transfer-encoding", b"upgrade"}
 )
-_REQUEST_DROP = _HOP_BY_HOP | {b"host", b"content-length"}
+# The proxy's own headers (bypass switch, admin token) never go upstream.
+_REQUEST_DROP = _HOP_BY_HOP | {b"host", b"content-length", b"x-tersify-bypass", b"x-tersify-token"}
 # Headers httpx adds on its own when a request has none; the proxy must not add them
 # (an added Accept-Encoding would bring back a body the client cannot decode).
 _HTTPX_DEFAULTS = ("accept", "accept-encoding", "user-agent")
@@ -88,7 +94,9 @@ class Proxy:
     def __init__(self, config: ProxyConfig, *, scorer: Scorer | None = None) -> None:
         self.config = config
         self.stats = ProxyStats()
-        self.store = PairStore(config.db)
+        self.store = PairStore(MEMORY if not config.log else config.db, redact=redact if config.redact else None)
+        # The token of /stats and /v1/retrieve (printed once by `tersify proxy`); None: endpoints off.
+        self.admin_token: str | None = (config.admin_token or secrets.token_urlsafe(32)) if config.admin else None
         self.compressor = ToolResultCompressor(
             self.store, self.stats, min_tokens=config.min_tokens, rate=config.rate, scorer=scorer
         )
@@ -108,31 +116,70 @@ class Proxy:
             pool=self.config.upstream_connect_timeout_s,
         )
         limits = httpx.Limits(max_connections=1000, max_keepalive_connections=200)
-        async with httpx.AsyncClient(timeout=timeout, limits=limits, follow_redirects=False) as client:
+        async with (
+            httpx.AsyncClient(timeout=timeout, limits=limits, follow_redirects=False) as client,
+            anyio.create_task_group() as tasks,
+        ):
             self.client = client
+            if self.config.log_days is not None:
+                tasks.start_soon(self._prune_periodically)
             try:
                 yield
             finally:
+                tasks.cancel_scope.cancel()
                 self.client = None
                 self.store.close()
+
+    async def _prune_periodically(self) -> None:
+        """--log-days: delete old pairs at start-up, then every prune interval, off the event loop."""
+        assert self.config.log_days is not None
+        max_age_s = self.config.log_days * 86400.0
+        while True:
+            try:
+                deleted = await anyio.to_thread.run_sync(self.store.prune, max_age_s)
+                if deleted:
+                    log.info("deleted %d pairs older than %g days", deleted, self.config.log_days)
+            except Exception as exc:  # a locked or full disk must not stop the proxy
+                log.warning("pruning the pair log failed: %s", type(exc).__name__)
+            await anyio.sleep(self.config.prune_interval_s)
 
     # --- own endpoints ---
 
     async def healthz(self, request: Request) -> Response:
         return JSONResponse({"status": "ok"})
 
+    async def root(self, request: Request) -> Response:
+        """``HEAD /`` and ``GET /`` (Claude Code's start-up probe) answered here: they carry no
+        provider, and nothing is forwarded."""
+        return JSONResponse({"status": "ok", "service": "tersify proxy"})
+
+    def _admin_denied(self, request: Request) -> Response | None:
+        """The answer for a request to an admin endpoint without the token (None: let it in)."""
+        if self.admin_token is None:
+            return _error(404, "not_found_error", "tersify proxy: admin endpoints are off (--no-admin)")
+        if token_ok(request.headers, self.admin_token):
+            return None
+        response = _error(401, "authentication_error", "tersify proxy: this endpoint needs the admin token "
+                          "printed at start-up (Authorization: Bearer <token> or x-tersify-token: <token>)")
+        response.headers["www-authenticate"] = "Bearer"
+        return response
+
     async def stats_endpoint(self, request: Request) -> Response:
+        if (denied := self._admin_denied(request)) is not None:
+            return denied
         return JSONResponse(
             {
                 **self.stats.snapshot(),
                 "scorer": self.compressor.options,
                 "min_tokens": self.config.min_tokens,
-                "db": str(self.store.path),
-                "upstreams": self.upstreams,
+                "db": None if self.store.in_memory else str(self.store.path),
+                "upstreams": {name: public_url(url) for name, url in self.upstreams.items()},
             }
         )
 
     async def retrieve(self, request: Request) -> Response:
+        if (denied := self._admin_denied(request)) is not None:
+            return denied
         text_hash = request.path_params["hash"].lower()
         original = await run_in_threadpool(self.store.original, text_hash)
         if original is None:
@@ -144,6 +191,11 @@ class Proxy:
     async def forward(self, request: Request) -> Response:
         self.stats.add("requests")
         try:
+            provider = provider_for(request.url.path, request.headers)
+        except RoutingError as exc:
+            self.stats.add("requests_unroutable")
+            return _error(400, "invalid_request_error", f"tersify proxy: {exc}")
+        try:
             body = await self._read_body(request)
         except BodyTooLarge:
             self.stats.add("body_too_large")
@@ -152,11 +204,10 @@ class Proxy:
                 f"request body over the proxy's limit of {self.config.max_body_bytes} bytes",
             )
         route = ROUTES.get((request.method, request.url.path))
-        if route is not None:
+        if route is not None and request.headers.get("x-tersify-bypass", "").strip().lower() in ("1", "true"):
+            self.stats.add("requests_bypassed")
+        elif route is not None:
             body = await self._rewrite(route, body, request)
-            provider = route.provider
-        else:
-            provider = provider_for(request.url.path, {k.lower() for k in request.headers.keys()})
         return await self._send(request, body, provider)
 
     async def _read_body(self, request: Request) -> bytes:
@@ -183,7 +234,7 @@ class Proxy:
         except (ValueError, RecursionError):
             self.stats.add("failed_open_unparsable")
             return raw
-        texts = route.find(body)
+        texts = [t for t in route.find(body) if not excluded(t.tool, self.config)]
         if not texts:
             return raw
         self.stats.add("tool_results_seen", len(texts))
@@ -277,12 +328,16 @@ class Proxy:
         for name in _HTTPX_DEFAULTS:
             if name.encode() not in sent:
                 upstream_request.headers.pop(name, None)
+        shown = public_url(self.upstreams[provider])  # never the upstream's userinfo
         try:
             upstream = await self.client.send(upstream_request, stream=True)
-        except httpx.HTTPError as exc:
+        except httpx.ProtocolError as exc:  # it answered, but not in HTTP (or hung up mid-answer)
+            self.stats.add("upstream_protocol_error")
+            return _error(502, "upstream_protocol_error",
+                          f"tersify proxy: upstream protocol error from {shown}: {type(exc).__name__}")
+        except httpx.HTTPError as exc:  # connect error, timeout, network error
             self.stats.add("upstream_unreachable")
-            return _error(502, "upstream_unreachable", f"tersify proxy: cannot reach {self.upstreams[provider]}: "
-                          f"{type(exc).__name__}")
+            return _error(502, "upstream_unreachable", f"tersify proxy: cannot reach {shown}: {type(exc).__name__}")
 
         async def relay() -> AsyncIterator[bytes]:
             try:
@@ -307,11 +362,14 @@ def create_app(config: ProxyConfig, *, scorer: Scorer | None = None) -> Starlett
     proxy = Proxy(config, scorer=scorer)
     app = Starlette(
         routes=[
+            Route("/", proxy.root, methods=["GET", "HEAD"]),
             Route("/healthz", proxy.healthz, methods=["GET"]),
             Route("/stats", proxy.stats_endpoint, methods=["GET"]),
             Route("/v1/retrieve/{hash}", proxy.retrieve, methods=["GET"]),
             Route("/{path:path}", proxy.forward, methods=_METHODS),
         ],
+        # Every request, forwarded ones included, must name this server (DNS rebinding).
+        middleware=[Middleware(HostGuard, extra_names=[config.host])],
         lifespan=proxy.lifespan,
     )
     app.state.proxy = proxy

@@ -31,8 +31,11 @@ COUNTERS = {
     "failed_open_error": "requests forwarded unchanged after a compressor error",
     "failed_open_timeout": "requests forwarded unchanged after the deadline passed",
     "failed_open_unparsable": "requests forwarded unchanged because the body could not be read as JSON",
+    "requests_bypassed": "requests forwarded unchanged because they asked to (x-tersify-bypass)",
+    "requests_unroutable": "requests refused with 400: credentials and path disagree, or name no provider",
     "body_too_large": "requests refused with 413",
     "upstream_unreachable": "requests answered 502 because the upstream could not be reached",
+    "upstream_protocol_error": "requests answered 502 because the upstream broke the HTTP protocol",
 }
 
 
