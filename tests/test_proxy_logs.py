@@ -125,7 +125,8 @@ def test_proxy_command_serves_and_reports_a_busy_port(tmp_path):
         proc.terminate()
         _, err = proc.communicate(timeout=30)
     assert b"ANTHROPIC_BASE_URL=http://127.0.0.1:" in err and b"Traceback" not in err
-    assert err.count(b"test-admin-token") == 2  # the token line and the example curl, once each
+    assert b"test-admin-token" not in err  # a token the user chose is not echoed
+    assert b"admin token: the one given" in err and b"/stats" in err
 
 
 def test_proxy_command_rejects_bad_options(capsys):

@@ -291,3 +291,23 @@ def test_log_messages_carry_no_headers(ant, proxy, monkeypatch, caplog):
     assert "compression failed" in logged and "scorer crashed" in logged  # the failure is logged...
     for secret in (ANTHROPIC_KEY, "tok-SESSION-77", "x-api-key"):
         assert secret not in logged  # ...without the request's headers
+
+
+def test_proxy_command_prints_a_generated_token_once_with_a_curl(tmp_path, monkeypatch, capsys):
+    from tersify.cli import main
+
+    served = {}
+    monkeypatch.setattr("tersify.proxy.server.serve",
+                        lambda app, host, port, **kw: served.update(app=app, grace=kw["shutdown_grace_s"]))
+    assert main(["proxy", "--db", str(tmp_path / "p.db"), "--port", "8799", "--shutdown-grace", "7",
+                 "--exclude-tool", "Read", "--exclude-tool", "Glob", "--log-days", "3", "--redact"]) == 0
+    state = served["app"].state.proxy
+    err = capsys.readouterr().err
+    assert f"admin token: {state.admin_token}\n" in err
+    assert f'curl -s -H "Authorization: Bearer {state.admin_token}" http://127.0.0.1:8799/stats\n' in err
+    assert err.count(state.admin_token) == 2 and served["grace"] == 7
+    config = state.config
+    assert config.exclude_tools == {"Read", "Glob"} and config.log_days == 3 and config.redact and config.log
+    assert main(["proxy", "--db", str(tmp_path / "p.db"), "--no-admin", "--no-log"]) == 0
+    assert served["app"].state.proxy.admin_token is None and served["app"].state.proxy.store.in_memory
+    assert "are off (--no-admin)" in capsys.readouterr().err

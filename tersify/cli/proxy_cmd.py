@@ -148,7 +148,7 @@ def run_proxy(args: argparse.Namespace) -> int:
     app = create_app(config)
     proxy = app.state.proxy
     for warning in proxy.store.warnings:
-        console.print(f"[yellow]warning: {warning}[/]", markup=True, highlight=False)
+        console.print(f"warning: {warning}", style="yellow", markup=False, highlight=False, soft_wrap=True)
     base = f"http://{'[' + args.host + ']' if ':' in args.host else args.host}:{args.port}"
     where = "in memory only (--no-log)" if not config.log else str(config.db)
     console.print(
@@ -161,10 +161,14 @@ def run_proxy(args: argparse.Namespace) -> int:
         console.print("  /stats and /v1/retrieve are off (--no-admin)   Ctrl-C to stop", highlight=False,
                       soft_wrap=True)
     else:
-        # Printed once, here only: the token is what keeps other local users and web pages out.
+        # A generated token is printed once, here only (it keeps other local users and web pages
+        # out); one the user chose is not echoed into terminal logs.
+        chosen = config.admin_token is not None
+        token = "$TERSIFY_ADMIN_TOKEN" if chosen else proxy.admin_token
         console.print(
-            f"  admin token: {proxy.admin_token}\n"
-            f"  curl -s -H 'Authorization: Bearer {proxy.admin_token}' {base}/stats   Ctrl-C to stop",
+            f"  admin token: {'the one given (--admin-token / $TERSIFY_ADMIN_TOKEN)' if chosen else token}\n"
+            f"  curl -s -H \"Authorization: Bearer {token}\" {base}/stats\n"
+            "  Ctrl-C to stop",
             highlight=False, markup=False, soft_wrap=True,
         )
     serve(app, args.host, args.port, shutdown_grace_s=config.shutdown_grace_s)
