@@ -258,6 +258,7 @@ def test_host_parsing():
     assert host_allowed("localhost", ("127.0.0.1", 80), names)
     assert host_allowed("192.168.1.5:8787", ("192.168.1.5", 8787), names)  # --host 0.0.0.0: the address used
     assert not host_allowed(None, ("127.0.0.1", 8787), names)
+    assert host_allowed("localhost", ("/run/tersify.sock", None), names)  # a unix socket: no port to match
 
 
 # --- no credentials in any output ---

@@ -43,7 +43,7 @@ def split_host(value: str) -> tuple[str, int | None] | None:
     return name, int(port_text) if port_text is not None else None
 
 
-def host_allowed(host: str | None, server: tuple[str, int] | None, names: Iterable[str]) -> bool:
+def host_allowed(host: str | None, server: tuple[str, int | None] | None, names: Iterable[str]) -> bool:
     """Whether a request's ``Host`` names this server: one of ``names`` (or the local address
     the connection arrived on), with the port the server listens on (no port only for 80)."""
     if host is None:
@@ -55,8 +55,8 @@ def host_allowed(host: str | None, server: tuple[str, int] | None, names: Iterab
     allowed = {n.lower().strip("[]").rstrip(".") for n in names}
     if server is not None:
         allowed.add(str(server[0]).lower())
-        listening = int(server[1])
-        if (port if port is not None else 80) != listening:
+        # A unix socket has no port; a TCP listener's must match (no port in Host means 80).
+        if server[1] is not None and (port if port is not None else 80) != int(server[1]):
             return False
     return name in allowed
 
