@@ -22,6 +22,7 @@ import argparse
 import asyncio
 import json
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -141,13 +142,14 @@ def main() -> int:
     bodies = [request_body(i, args.chars) for i in range(args.requests)]
     tmp = Path(tempfile.mkdtemp(prefix="tersify-bench-"))
     fake_port, proxy_port = free_port(), free_port()
+    admin_token = secrets.token_urlsafe(16)  # /stats needs it
     fake_url, proxy_url = f"http://127.0.0.1:{fake_port}", f"http://127.0.0.1:{proxy_port}"
     procs = []
     try:
         procs.append(start([sys.executable, str(Path(__file__).resolve().parents[1] / "tests" / "support" / "fake_upstream.py"), "--port", str(fake_port)],
                            fake_url + "/_fake/received"))
         proxy_cmd = [sys.executable, "-m", "tersify", "proxy", "--port", str(proxy_port), "--db", str(tmp / "p.db"),
-                     "--anthropic-upstream", fake_url, "--openai-upstream", fake_url]
+                     "--anthropic-upstream", fake_url, "--openai-upstream", fake_url, "--admin-token", admin_token]
         if args.deadline is not None:
             proxy_cmd += ["--deadline", str(args.deadline)]
         procs.append(start(proxy_cmd, proxy_url + "/healthz"))
@@ -157,7 +159,7 @@ def main() -> int:
         for name, url in (("direct", fake_url), ("proxy_fresh", proxy_url), ("proxy_repeat", proxy_url)):
             passes[name] = asyncio.run(run_pass(url, bodies, args.concurrency, deadline))
         received = httpx.get(fake_url + "/_fake/received").json()["received"]
-        stats = httpx.get(proxy_url + "/stats").json()
+        stats = httpx.get(proxy_url + "/stats", headers={"x-tersify-token": admin_token}).json()
     finally:
         for proc in procs:
             proc.terminate()

@@ -396,7 +396,8 @@ def test_other_paths_and_methods_are_forwarded(fake, proxy):
     assert [m.id for m in gpt(url).models.list()] == ["fake-model"]
     assert upstream.last().path == "/v1/models"
     response = httpx.put(url + "/v1/files/abc%20def?purpose=x&n=2", content=b"\x00\x01raw bytes",
-                         headers={"x-custom": "kept", "connection": "x-private", "x-private": "dropped"})
+                         headers={"x-custom": "kept", "connection": "x-private", "x-private": "dropped",
+                                  "authorization": f"Bearer {OPENAI_KEY}"})
     assert response.json() == {"method": "PUT", "path": "/v1/files/abc def", "query": "purpose=x&n=2",
                                "body_bytes": 11}
     got = upstream.last()
@@ -425,23 +426,28 @@ def test_body_over_the_limit_gets_413(fake, tmp_path):
 
 # --- retrieval, stats, secrets ---
 
+def admin(state: Proxy) -> dict[str, str]:
+    return {"authorization": f"Bearer {state.admin_token}"}
+
+
 def test_originals_retrievable_by_hash(fake, proxy):
     upstream, _ = fake
-    url, _ = proxy
+    url, state = proxy
     log = build_log("retrieve")
     gpt(url).chat.completions.create(model="gpt-test", messages=chat_messages(log))
     [compressed] = [t.text for t in openai_chat(upstream.last().json())]
-    for key in (content_hash(log), content_hash(compressed)):
-        response = httpx.get(f"{url}/v1/retrieve/{key}")
-        assert response.status_code == 200 and response.text == log
-    assert httpx.get(f"{url}/v1/retrieve/{'0' * 64}").status_code == 404
+    response = httpx.get(f"{url}/v1/retrieve/{content_hash(log)}", headers=admin(state))
+    assert response.status_code == 200 and response.text == log
+    # the hash of the compressed text (anyone who saw the request has it) retrieves nothing
+    assert httpx.get(f"{url}/v1/retrieve/{content_hash(compressed)}", headers=admin(state)).status_code == 404
+    assert httpx.get(f"{url}/v1/retrieve/{'0' * 64}", headers=admin(state)).status_code == 404
 
 
 def test_stats_and_healthz(fake, proxy):
     url, _ = proxy
     gpt(url).chat.completions.create(model="gpt-test", messages=chat_messages(build_log("stats")))
     assert httpx.get(url + "/healthz").json() == {"status": "ok"}
-    stats = httpx.get(url + "/stats").json()
+    stats = httpx.get(url + "/stats", headers=admin(proxy[1])).json()
     assert stats["requests"] >= 1 and stats["tool_results_seen"] >= stats["tool_results_compressed"] >= 1
     assert stats["tokens_before"] > stats["tokens_after"] > 0
     assert 0 < stats["token_saving"] < 1

@@ -50,7 +50,9 @@ def test_store_is_wal_and_serves_cache_registry_and_retrieval(db):
         assert store.cached(content_hash(original), "scorer=other;rate=None") is None
         assert store.is_output(content_hash("not 3 tests passed"))
         assert not store.is_output(content_hash(original))
-        assert store.original(content_hash("not 3 tests passed")) == "it is not the case that 3 tests passed"
+        assert store.original(content_hash("it is not the case that 3 tests passed")) == (
+            "it is not the case that 3 tests passed")
+        assert store.original(content_hash("not 3 tests passed")) is None  # an output's hash retrieves nothing
         assert store.original("f" * 64) is None
         add(store, original, "something else")  # same original and options: the first output stays
         assert store.count() == 3
@@ -100,7 +102,8 @@ def _free_port() -> int:
 def test_proxy_command_serves_and_reports_a_busy_port(tmp_path):
     port = _free_port()
     command = [sys.executable, "-m", "tersify", "proxy", "--port", str(port), "--db", str(tmp_path / "p.db"),
-               "--anthropic-upstream", "http://127.0.0.1:9", "--openai-upstream", "http://127.0.0.1:9/v1"]
+               "--anthropic-upstream", "http://127.0.0.1:9", "--openai-upstream", "http://127.0.0.1:9/v1",
+               "--admin-token", "test-admin-token"]
     proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         for _ in range(300):  # up to ~30 s on a busy machine
@@ -111,7 +114,10 @@ def test_proxy_command_serves_and_reports_a_busy_port(tmp_path):
                 time.sleep(0.1)
         else:
             pytest.fail("the proxy did not start")
-        assert httpx.get(f"http://127.0.0.1:{port}/stats").json()["upstreams"]["openai"] == "http://127.0.0.1:9"
+        stats_url = f"http://127.0.0.1:{port}/stats"
+        assert httpx.get(stats_url).status_code == 401
+        stats = httpx.get(stats_url, headers={"x-tersify-token": "test-admin-token"}).json()
+        assert stats["upstreams"]["openai"] == "http://127.0.0.1:9"
         busy = subprocess.run(command, cwd=ROOT, capture_output=True, timeout=60)
         assert busy.returncode == 2
         assert busy.stderr.decode().strip().splitlines()[-1].startswith(f"tersify: error: cannot listen on 127.0.0.1:{port}")
@@ -119,6 +125,8 @@ def test_proxy_command_serves_and_reports_a_busy_port(tmp_path):
         proc.terminate()
         _, err = proc.communicate(timeout=30)
     assert b"ANTHROPIC_BASE_URL=http://127.0.0.1:" in err and b"Traceback" not in err
+    assert b"test-admin-token" not in err  # a token the user chose is not echoed
+    assert b"admin token: the one given" in err and b"/stats" in err
 
 
 def test_proxy_command_rejects_bad_options(capsys):

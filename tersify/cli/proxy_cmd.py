@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -28,7 +29,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         "(originals retrievable at GET /v1/retrieve/HASH, export with `tersify logs export`).\n\n"
         "  ANTHROPIC_BASE_URL=http://127.0.0.1:8787 claude\n"
         "  OPENAI_BASE_URL=http://127.0.0.1:8787/v1 your-openai-client\n\n"
-        "GET /stats shows counters, GET /healthz answers ok.",
+        "GET /stats shows counters and GET /v1/retrieve/HASH an original, both with the admin token printed "
+        "at start-up (Authorization: Bearer TOKEN); GET /healthz answers ok.\n\n"
+        "Security defaults: loopback only; requests whose Host header is not this address get 421; "
+        "the pair log is 0600 in a 0700 directory; a request goes only to the provider its credentials "
+        "belong to (400 when they contradict its path or name none). Per request, the header "
+        "x-tersify-bypass: 1 forwards it unchanged.",
     )
     p.add_argument("--host", default="127.0.0.1",
                    help="address to listen on (default 127.0.0.1; anything else exposes your API keys' use)")
@@ -58,6 +64,24 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--compress-threads", type=non_negative_int("compress-threads"),
                    default=defaults.compress_threads,
                    help=f"tool results compressed at once (default {defaults.compress_threads})")
+    p.add_argument("--no-log", action="store_true",
+                   help="write nothing to disk: the pair log (and the cache it gives) lives in memory only")
+    p.add_argument("--log-days", type=positive_float("log-days"), default=None,
+                   help="delete logged pairs older than this many days, at start-up and hourly (default: keep)")
+    p.add_argument("--redact", action="store_true",
+                   help="replace secret-looking spans by [REDACTED] in the logged copy (what goes upstream is "
+                   "unchanged): API keys (sk-..., sk-ant-..., AKIA..., ghp_..., github_pat_..., xox..-, AIza...), "
+                   "JWTs, Bearer/Basic credentials, values of password=/secret=/token:/api_key: style keys, "
+                   "URL passwords (user:PASSWORD@host) and PEM private key blocks. Hashes, UUIDs and paths stay")
+    p.add_argument("--admin-token", default=os.environ.get("TERSIFY_ADMIN_TOKEN"),
+                   help="token for /stats and /v1/retrieve (default $TERSIFY_ADMIN_TOKEN, else a random one "
+                   "printed at start-up)")
+    p.add_argument("--no-admin", action="store_true", help="turn /stats and /v1/retrieve off (404)")
+    p.add_argument("--exclude-tool", action="append", default=[], metavar="NAME",
+                   help="never compress results of this tool (repeatable), e.g. --exclude-tool Read")
+    p.add_argument("--shutdown-grace", type=positive_float("shutdown-grace"), default=defaults.shutdown_grace_s,
+                   help="seconds streams in flight may take to finish after Ctrl-C/SIGTERM "
+                   f"(default {defaults.shutdown_grace_s:g})")
     p.set_defaults(func=run_proxy)
 
     logs = sub.add_parser("logs", help="export or summarise the proxy's pair log",
@@ -76,7 +100,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                         help="the records' domain: 'proxy' (default) or the tool's name")
     export.set_defaults(func=run_export)
     stats = logs_sub.add_parser("stats", help="summarise the pair log",
-                                description="Pairs, tokens before/after, compression time, per provider, "
+                                description="Pairs, o200k_base tokens before/after, compression time, per provider, "
                                 "tool, model and scorer.")
     stats.add_argument("--db", type=Path, default=None, help="pair log path (default as for `tersify proxy`)")
     stats.add_argument("--json", action="store_true", help="print the summary as JSON")
@@ -111,23 +135,49 @@ def run_proxy(args: argparse.Namespace) -> int:
         max_body_bytes=int(args.max_body_mb * 2**20),
         compress_threads=max(1, args.compress_threads),
         max_compress_chars=int(args.max_compress_mb * 2**20),
+        host=args.host,
+        log=not args.no_log,
+        log_days=args.log_days,
+        redact=args.redact,
+        admin=not args.no_admin,
+        admin_token=args.admin_token or None,
+        exclude_tools=frozenset(args.exclude_tool),
+        shutdown_grace_s=args.shutdown_grace,
     )
     console = Console(stderr=True)
     if args.host not in LOOPBACK_HOSTS:
         console.print(
             f"[bold red]WARNING: listening on {args.host}, not loopback. Anyone who can reach this address "
-            "can send requests through it (with the API keys they carry) and read logged tool results at "
-            "/v1/retrieve. Bind 127.0.0.1 unless that is what you want.[/]"
+            "can send requests through it (with the API keys they carry). Bind 127.0.0.1 unless that is "
+            "what you want.[/]"
         )
     app = create_app(config)
+    proxy = app.state.proxy
+    for warning in proxy.store.warnings:
+        console.print(f"warning: {warning}", style="yellow", markup=False, highlight=False, soft_wrap=True)
     base = f"http://{'[' + args.host + ']' if ':' in args.host else args.host}:{args.port}"
+    where = "in memory only (--no-log)" if not config.log else str(config.db)
     console.print(
-        f"tersify proxy on {base} (pair log {config.db}, scorer {app.state.proxy.compressor.options})\n"
+        f"tersify proxy on {base} (pair log {where}, scorer {proxy.compressor.options})\n"
         f"  ANTHROPIC_BASE_URL={base} claude\n"
-        f"  OPENAI_BASE_URL={base}/v1\n"
-        f"  stats: {base}/stats   Ctrl-C to stop"
+        f"  OPENAI_BASE_URL={base}/v1",
+        highlight=False, soft_wrap=True,
     )
-    serve(app, args.host, args.port)
+    if proxy.admin_token is None:
+        console.print("  /stats and /v1/retrieve are off (--no-admin)   Ctrl-C to stop", highlight=False,
+                      soft_wrap=True)
+    else:
+        # A generated token is printed once, here only (it keeps other local users and web pages
+        # out); one the user chose is not echoed into terminal logs.
+        chosen = config.admin_token is not None
+        token = "$TERSIFY_ADMIN_TOKEN" if chosen else proxy.admin_token
+        console.print(
+            f"  admin token: {'the one given (--admin-token / $TERSIFY_ADMIN_TOKEN)' if chosen else token}\n"
+            f"  curl -s -H \"Authorization: Bearer {token}\" {base}/stats\n"
+            "  Ctrl-C to stop",
+            highlight=False, markup=False, soft_wrap=True,
+        )
+    serve(app, args.host, args.port, shutdown_grace_s=config.shutdown_grace_s)
     return 0
 
 
@@ -170,8 +220,8 @@ def run_stats(args: argparse.Namespace) -> int:
     print(f"pair log    {summary['db']}")
     print(f"pairs       {summary['pairs']}")
     if summary["pairs"]:
-        print(f"tokens      {summary['tokens_in']} -> {summary['tokens_out']} "
-              f"(saved {summary['token_saving']:.1%}, ~4 chars a token)")
+        print(f"tokens      {summary['tokens_in']} -> {summary['tokens_out']} o200k tokens "
+              f"(saved {summary['token_saving']:.1%})")
         print(f"words kept  {summary['keep_rate_words']:.1%}")
         print(f"compress    p50 {summary['latency_ms_p50']:.1f} ms, p99 {summary['latency_ms_p99']:.1f} ms")
         for group in ("provider", "tool", "model", "scorer"):

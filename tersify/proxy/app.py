@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import secrets
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -23,6 +24,7 @@ import anyio.to_thread
 import httpx
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
@@ -30,11 +32,14 @@ from starlette.routing import Route
 from tersify.proxy.accounting import RequestTokens, count_request
 from tersify.proxy.body import NotEditable, decode_body, splice
 from tersify.proxy.compressor import Decision, ToolResultCompressor
-from tersify.proxy.config import ProxyConfig
-from tersify.proxy.providers import ROUTES, ToolText, provider_for
+from tersify.proxy.config import ProxyConfig, excluded
+from tersify.proxy.guard import HostGuard, public_url, token_ok
+from tersify.proxy.providers import ROUTES, ToolText
 from tersify.proxy.providers import Route as ToolRoute
+from tersify.proxy.redact import redact
+from tersify.proxy.routing import RoutingError, provider_for
 from tersify.proxy.stats import ProxyStats
-from tersify.proxy.store import PairStore, content_hash
+from tersify.proxy.store import MEMORY, PairStore, content_hash
 from tersify.proxy.work import Context, Work
 from tersify.scorers import Scorer
 
@@ -46,7 +51,8 @@ _HOP_BY_HOP = frozenset(
     {b"connection", b"keep-alive", b"proxy-authenticate", b"proxy-authorization", b"proxy-connection",
      b"te", b"trailer", b"trailers", b"transfer-encoding", b"upgrade"}
 )
-_REQUEST_DROP = _HOP_BY_HOP | {b"host", b"content-length"}
+# The proxy's own headers (bypass switch, admin token) never go upstream.
+_REQUEST_DROP = _HOP_BY_HOP | {b"host", b"content-length", b"x-tersify-bypass", b"x-tersify-token"}
 # Headers httpx adds on its own when a request has none; the proxy must not add them
 # (an added Accept-Encoding would bring back a body the client cannot decode).
 _HTTPX_DEFAULTS = ("accept", "accept-encoding", "user-agent")
@@ -73,12 +79,15 @@ def _error(status: int, kind: str, message: str) -> JSONResponse:
     return JSONResponse({"type": "error", "error": {"type": kind, "message": message}}, status_code=status)
 
 
-def _parse(raw: bytes, route: ToolRoute, needs_decision: Any) -> tuple[Any, list[ToolText], list[str | None]]:
-    """The body parsed, its tool results, and the content hashes of those that need a
-    decision (``None`` for the rest). Runs in a worker thread: bodies can be megabytes, and
-    the decoded text is not kept (a request that changes nothing goes as the bytes it came as)."""
+def _parse(
+    raw: bytes, route: ToolRoute, config: ProxyConfig, needs_decision: Any
+) -> tuple[Any, list[ToolText], list[str | None]]:
+    """The body parsed, its tool results (of tools not excluded), and the content hashes of
+    those that need a decision (``None`` for the rest). Runs in a worker thread: bodies can
+    be megabytes, and the decoded text is not kept (a request that changes nothing goes as
+    the bytes it came as)."""
     body = json.loads(raw)
-    texts = route.find(body)
+    texts = [t for t in route.find(body) if not excluded(t.tool, config)]
     return body, texts, [content_hash(t.text) if needs_decision(t.text) else None for t in texts]
 
 
@@ -93,7 +102,9 @@ class Proxy:
     def __init__(self, config: ProxyConfig, *, scorer: Scorer | None = None) -> None:
         self.config = config
         self.stats = ProxyStats()
-        self.store = PairStore(config.db)
+        self.store = PairStore(MEMORY if not config.log else config.db, redact=redact if config.redact else None)
+        # The token of /stats and /v1/retrieve (printed once by `tersify proxy`); None: endpoints off.
+        self.admin_token: str | None = (config.admin_token or secrets.token_urlsafe(32)) if config.admin else None
         self.compressor = ToolResultCompressor(
             self.store, min_tokens=config.min_tokens, rate=config.rate, scorer=scorer
         )
@@ -117,42 +128,86 @@ class Proxy:
             pool=self.config.upstream_connect_timeout_s,
         )
         limits = httpx.Limits(max_connections=1000, max_keepalive_connections=200)
-        async with httpx.AsyncClient(timeout=timeout, limits=limits, follow_redirects=False) as client:
+        async with (
+            httpx.AsyncClient(timeout=timeout, limits=limits, follow_redirects=False) as client,
+            anyio.create_task_group() as tasks,
+        ):
             self.client = client
+            if self.config.log_days is not None:
+                tasks.start_soon(self._prune_periodically)
             try:
                 yield
             finally:
+                tasks.cancel_scope.cancel()
                 self.client = None
                 self.work.close()
                 self.store.close()
+
+    async def _prune_periodically(self) -> None:
+        """--log-days: delete old pairs at start-up, then every prune interval, off the event loop."""
+        assert self.config.log_days is not None
+        max_age_s = self.config.log_days * 86400.0
+        while True:
+            try:
+                deleted = await anyio.to_thread.run_sync(self.store.prune, max_age_s)
+                if deleted:
+                    log.info("deleted %d pairs older than %g days", deleted, self.config.log_days)
+            except Exception as exc:  # a locked or full disk must not stop the proxy
+                log.warning("pruning the pair log failed: %s", type(exc).__name__)
+            await anyio.sleep(self.config.prune_interval_s)
 
     # --- own endpoints ---
 
     async def healthz(self, request: Request) -> Response:
         return JSONResponse({"status": "ok"})
 
+    async def root(self, request: Request) -> Response:
+        """``HEAD /`` and ``GET /`` (Claude Code's start-up probe) answered here: they carry no
+        provider, and nothing is forwarded."""
+        return JSONResponse({"status": "ok", "service": "tersify proxy"})
+
+    def _admin_denied(self, request: Request) -> Response | None:
+        """The answer for a request to an admin endpoint without the token (None: let it in)."""
+        if self.admin_token is None:
+            return _error(404, "not_found_error", "tersify proxy: admin endpoints are off (--no-admin)")
+        if token_ok(request.headers, self.admin_token):
+            return None
+        response = _error(401, "authentication_error", "tersify proxy: this endpoint needs the admin token "
+                          "printed at start-up (Authorization: Bearer <token> or x-tersify-token: <token>)")
+        response.headers["www-authenticate"] = "Bearer"
+        return response
+
     async def stats_endpoint(self, request: Request) -> Response:
+        if (denied := self._admin_denied(request)) is not None:
+            return denied
         return JSONResponse(
             {
                 **self.stats.snapshot(),
                 "scorer": self.compressor.options,
                 "min_tokens": self.config.min_tokens,
-                "db": str(self.store.path),
-                "upstreams": self.upstreams,
+                "db": None if self.store.in_memory else str(self.store.path),
+                "upstreams": {name: public_url(url) for name, url in self.upstreams.items()},
             }
         )
 
     async def retrieve(self, request: Request) -> Response:
+        if (denied := self._admin_denied(request)) is not None:
+            return denied
         text_hash = request.path_params["hash"].lower()
         original = await run_in_threadpool(self.store.original, text_hash)
         if original is None:
             return _error(404, "not_found_error", f"no original with hash {text_hash}")
-        return Response(original.encode("utf-8"), media_type="text/plain; charset=utf-8")
+        return Response(original.encode("utf-8", errors="surrogatepass"), media_type="text/plain; charset=utf-8")
 
     # --- forwarding ---
 
     async def forward(self, request: Request) -> Response:
         self.stats.add("requests")
+        try:
+            provider = provider_for(request.url.path, request.headers)
+        except RoutingError as exc:
+            self.stats.add("requests_unroutable")
+            return _error(400, "invalid_request_error", f"tersify proxy: {exc}")
         try:
             body = await self._read_body(request)
         except BodyTooLarge:
@@ -162,11 +217,10 @@ class Proxy:
                 f"request body over the proxy's limit of {self.config.max_body_bytes} bytes",
             )
         route = ROUTES.get((request.method, request.url.path))
-        if route is not None:
+        if route is not None and request.headers.get("x-tersify-bypass", "").strip().lower() in ("1", "true"):
+            self.stats.add("requests_bypassed")
+        elif route is not None:
             body = await self._rewrite(route, body, request)
-            provider = route.provider
-        else:
-            provider = provider_for(request.url.path, {k.lower() for k in request.headers.keys()})
         return await self._send(request, body, provider)
 
     async def _read_body(self, request: Request) -> bytes:
@@ -191,7 +245,9 @@ class Proxy:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.config.deadline_s
         try:
-            body, texts, hashes = await anyio.to_thread.run_sync(_parse, raw, route, self.work.needs_decision)
+            body, texts, hashes = await anyio.to_thread.run_sync(
+                _parse, raw, route, self.config, self.work.needs_decision
+            )
         except (ValueError, RecursionError):
             self.stats.add("failed_open_unparsable")
             return raw
@@ -262,12 +318,16 @@ class Proxy:
         for name in _HTTPX_DEFAULTS:
             if name.encode() not in sent:
                 upstream_request.headers.pop(name, None)
+        shown = public_url(self.upstreams[provider])  # never the upstream's userinfo
         try:
             upstream = await self.client.send(upstream_request, stream=True)
-        except httpx.HTTPError as exc:
+        except httpx.ProtocolError as exc:  # it answered, but not in HTTP (or hung up mid-answer)
+            self.stats.add("upstream_protocol_error")
+            return _error(502, "upstream_protocol_error",
+                          f"tersify proxy: upstream protocol error from {shown}: {type(exc).__name__}")
+        except httpx.HTTPError as exc:  # connect error, timeout, network error
             self.stats.add("upstream_unreachable")
-            return _error(502, "upstream_unreachable", f"tersify proxy: cannot reach {self.upstreams[provider]}: "
-                          f"{type(exc).__name__}")
+            return _error(502, "upstream_unreachable", f"tersify proxy: cannot reach {shown}: {type(exc).__name__}")
 
         async def relay() -> AsyncIterator[bytes]:
             try:
@@ -292,11 +352,14 @@ def create_app(config: ProxyConfig, *, scorer: Scorer | None = None) -> Starlett
     proxy = Proxy(config, scorer=scorer)
     app = Starlette(
         routes=[
+            Route("/", proxy.root, methods=["GET", "HEAD"]),
             Route("/healthz", proxy.healthz, methods=["GET"]),
             Route("/stats", proxy.stats_endpoint, methods=["GET"]),
             Route("/v1/retrieve/{hash}", proxy.retrieve, methods=["GET"]),
             Route("/{path:path}", proxy.forward, methods=_METHODS),
         ],
+        # Every request, forwarded ones included, must name this server (DNS rebinding).
+        middleware=[Middleware(HostGuard, extra_names=[config.host])],
         lifespan=proxy.lifespan,
     )
     app.state.proxy = proxy

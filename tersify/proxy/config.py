@@ -31,3 +31,20 @@ class ProxyConfig:
     upstream_connect_timeout_s: float = 30.0
     # Between two chunks of an upstream response; long generations stream for minutes.
     upstream_read_timeout_s: float = 600.0
+    # --- security and control (see the README's "Security defaults") ---
+    host: str = "127.0.0.1"  # the --host value, also accepted in the Host header
+    log: bool = True  # False (--no-log): the pair log lives in memory only
+    log_days: float | None = None  # pairs older than this are deleted at start-up and hourly
+    prune_interval_s: float = 3600.0
+    redact: bool = False  # secret-looking spans replaced by [REDACTED] in the logged original
+    admin: bool = True  # False (--no-admin): /stats and /v1/retrieve answer 404
+    admin_token: str | None = None  # None: one is generated at start-up
+    exclude_tools: frozenset[str] = frozenset()  # tool names whose results are never compressed
+    # Seconds streams in flight may take to finish after a shutdown signal.
+    shutdown_grace_s: float = 60.0
+
+
+def excluded(tool_name: str | None, config: ProxyConfig) -> bool:
+    """Whether a tool result of ``tool_name`` is left as it is (``--exclude-tool``). A result
+    whose tool is unknown is never excluded."""
+    return tool_name is not None and tool_name in config.exclude_tools

@@ -122,17 +122,11 @@ class Route:
     find: Finder
 
 
-# (method, path) -> route. Every other request is forwarded unchanged.
+# (method, path) -> route. Every other request is forwarded unchanged (to the upstream
+# routing.provider_for picks).
 ROUTES: dict[tuple[str, str], Route] = {
     ("POST", "/v1/messages"): Route("anthropic", anthropic_messages),
     ("POST", "/v1/chat/completions"): Route("openai", openai_chat),
     ("POST", "/v1/responses"): Route("openai", openai_responses),
 }
 
-
-def provider_for(path: str, header_names: set[str]) -> str:
-    """The upstream for a request the proxy does not rewrite (``/v1/models``, ``count_tokens``,
-    ...): Anthropic when the path or the headers are Anthropic's, else OpenAI."""
-    if path.startswith(("/v1/messages", "/v1/complete")) or "anthropic-version" in header_names:
-        return "anthropic"
-    return "openai"

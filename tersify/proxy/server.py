@@ -13,10 +13,12 @@ import uvicorn
 from tersify.errors import TersifyError
 
 
-def _config(app: object, **kwargs: object) -> uvicorn.Config:
+def _config(app: object, shutdown_grace_s: float, **kwargs: object) -> uvicorn.Config:
     # The upstream's own Server/Date headers are relayed; uvicorn must not add a second pair.
+    # On SIGINT/SIGTERM uvicorn stops accepting, lets requests in flight (streams included)
+    # finish for up to shutdown_grace_s, then cancels what is left.
     return uvicorn.Config(app, log_level="warning", access_log=False, server_header=False, date_header=False,
-                          timeout_graceful_shutdown=5, **kwargs)
+                          timeout_graceful_shutdown=shutdown_grace_s, **kwargs)
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -28,10 +30,10 @@ def bind(host: str, port: int) -> socket.socket:
         raise TersifyError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
 
 
-def serve(app: object, host: str, port: int) -> None:
-    """Serve until interrupted."""
+def serve(app: object, host: str, port: int, *, shutdown_grace_s: float = 60.0) -> None:
+    """Serve until interrupted; streams in flight get ``shutdown_grace_s`` to finish."""
     sock = bind(host, port)
-    uvicorn.Server(_config(app)).run(sockets=[sock])
+    uvicorn.Server(_config(app, shutdown_grace_s)).run(sockets=[sock])
 
 
 @dataclass
@@ -51,13 +53,15 @@ class RunningServer:
         self.stop()
 
 
-def serve_in_thread(app: object, host: str = "127.0.0.1", start_timeout: float = 20.0) -> RunningServer:
+def serve_in_thread(
+    app: object, host: str = "127.0.0.1", start_timeout: float = 20.0, *, shutdown_grace_s: float = 5.0
+) -> RunningServer:
     """Start ``app`` on a free port of ``host`` in a daemon thread; return once it accepts."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, 0))
     port = sock.getsockname()[1]
-    server = uvicorn.Server(_config(app))
+    server = uvicorn.Server(_config(app, shutdown_grace_s))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + start_timeout

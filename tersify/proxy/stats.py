@@ -40,8 +40,11 @@ COUNTERS = {
     "failed_open_error": "requests forwarded unchanged after an unexpected error",
     "failed_open_unparsable": "requests forwarded unchanged because the body could not be read as JSON",
     "log_errors": "decisions that could not be written to the pair log",
+    "requests_bypassed": "requests forwarded unchanged because they asked to (x-tersify-bypass)",
+    "requests_unroutable": "requests refused with 400: credentials and path disagree, or name no provider",
     "body_too_large": "requests refused with 413",
     "upstream_unreachable": "requests answered 502 because the upstream could not be reached",
+    "upstream_protocol_error": "requests answered 502 because the upstream broke the HTTP protocol",
 }
 
 
@@ -71,6 +74,8 @@ class ProxyStats:
             self._request_ms.append(ms)
 
     def get(self, name: str) -> int:
+        if name not in COUNTERS:  # a misspelt counter would read 0 forever
+            raise KeyError(name)
         with self._lock:
             return self._counts[name]
 

@@ -12,22 +12,29 @@ compression time. The same table serves three purposes:
 * retrieval of originals by content hash, and export of pairs for self-distillation.
 
 Requests' headers are never given to the store, so API keys and auth headers cannot
-end up in the file.
+end up in the file. The file and its -wal/-shm are 0600 in a 0700 directory (tool outputs
+hold secrets); ``:memory:`` keeps the log in memory only (``--no-log``), and an optional
+redaction function is applied to what is written (``--redact``).
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from tersify.errors import TersifyError
 from tersify.proxy.stats import percentile
+
+log = logging.getLogger("tersify.proxy")
+
+MEMORY = ":memory:"  # the path of a pair log that is never written to disk (--no-log)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS pairs (
@@ -120,20 +127,67 @@ class PairStore:
     """Thread-safe access to the pair log. Compression threads write; the event loop
     never touches the file (the proxy calls the store from its worker threads)."""
 
-    def __init__(self, path: str | os.PathLike[str], *, create: bool = True) -> None:
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        create: bool = True,
+        redact: Callable[[str], str] | None = None,
+    ) -> None:
         self.path = Path(path)
-        if not create and not self.path.exists():
+        self.in_memory = str(path) == MEMORY
+        # Applied to the original and the output before they are written (--redact); the
+        # hashes stay those of the real texts, so the cache and retrieval still find them.
+        self._redact = redact
+        self.warnings: list[str] = []
+        if not create and not self.in_memory and not self.path.exists():
             raise TersifyError(f"{self.path}: no such pair log (run `tersify proxy --db {self.path}` first)")
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-            self._conn.execute("PRAGMA busy_timeout = 5000")
-            self._conn.execute("PRAGMA journal_mode = WAL")
-            self._conn.execute("PRAGMA synchronous = NORMAL")
-            self._conn.executescript(_SCHEMA)
+            if not self.in_memory:
+                self._private_dir(self.path.parent)
+            # Files sqlite creates (the db, -wal, -shm) are born 0600; sqlite gives -wal and
+            # -shm the db file's mode, so the chmod below also covers later ones.
+            old_umask = os.umask(0o077)
+            try:
+                self._conn = sqlite3.connect(
+                    MEMORY if self.in_memory else self.path, check_same_thread=False, isolation_level=None)
+                self._conn.execute("PRAGMA busy_timeout = 5000")
+                # Deleted pairs (retention) are overwritten, not left in free pages.
+                self._conn.execute("PRAGMA secure_delete = ON")
+                if self.in_memory:
+                    self._conn.execute("PRAGMA temp_store = MEMORY")  # --no-log: nothing on disk
+                else:
+                    self._conn.execute("PRAGMA journal_mode = WAL")
+                    self._conn.execute("PRAGMA synchronous = NORMAL")
+                self._conn.executescript(_SCHEMA)
+            finally:
+                os.umask(old_umask)
+            if not self.in_memory:
+                for file in (self.path, *(Path(f"{self.path}{suffix}") for suffix in ("-wal", "-shm"))):
+                    if file.exists():
+                        os.chmod(file, 0o600)
         except (OSError, sqlite3.Error) as exc:
             raise TersifyError(f"{self.path}: cannot open the pair log ({exc})") from exc
         self._lock = threading.Lock()
+
+    def _private_dir(self, directory: Path) -> None:
+        """Create the log's directory 0700; tighten an existing one that is only the log's
+        (or the default ``~/.tersify``), else warn when others can read it."""
+        if not directory.exists():
+            directory.mkdir(mode=0o700, parents=True)
+            return
+        mode = directory.stat().st_mode & 0o777
+        if not mode & 0o077:
+            return
+        own = directory.stat().st_uid == os.getuid() if hasattr(os, "getuid") else False
+        dedicated = all(child.name.startswith(self.path.name) for child in directory.iterdir())
+        if own and (dedicated or directory == default_db_path().parent):
+            os.chmod(directory, 0o700)
+            return
+        message = (f"{directory} is readable by other users (mode {mode:o}); the pair log files are 0600, "
+                   "but a directory of its own (0700) hides even their names")
+        self.warnings.append(message)
+        log.warning(message)
 
     def close(self) -> None:
         with self._lock:
@@ -151,9 +205,12 @@ class PairStore:
         """The stored output for this original under these options, if any."""
         with self._lock:
             row = self._conn.execute(
-                "SELECT compressed FROM pairs WHERE original_hash = ? AND options = ?", (original_hash, options)
+                "SELECT compressed, compressed_hash FROM pairs WHERE original_hash = ? AND options = ?",
+                (original_hash, options),
             ).fetchone()
-        return _from_db(row[0]) if row else None
+        if row is None or content_hash(_from_db(row[0])) != row[1]:
+            return None  # a redacted copy is not the output: compress again (deterministic)
+        return _from_db(row[0])
 
     def unchanged_reason(self, original_hash: str, options: str) -> str | None:
         """Why this original was decided to go upstream unchanged, if it was."""
@@ -195,9 +252,16 @@ class PairStore:
         latency_ms: float,
     ) -> None:
         """Log one compression (a second one of the same original and options is ignored)."""
+        original_hash, compressed_hash = content_hash(original), content_hash(compressed)
+        logged_original, logged_compressed = original, compressed
+        if self._redact is not None:
+            logged_original, logged_compressed = self._redact(original), self._redact(compressed)
+        if self.in_memory:  # --no-log: the output is kept for later turns, the original is not
+            logged_original = ""
         values = (
-            time.time(), provider, model, tool, options, content_hash(original), content_hash(compressed),
-            _to_db(original), _to_db(compressed), scorer, scorer_version, len(original), len(compressed),
+            time.time(), provider, model, tool, options, original_hash, compressed_hash,
+            _to_db(logged_original), _to_db(logged_compressed), scorer, scorer_version, len(original),
+            len(compressed),
             tokens_in, tokens_out, words_in, words_out, latency_ms,
         )
         with self._lock:
@@ -209,13 +273,25 @@ class PairStore:
     # --- retrieval, export, statistics ---
 
     def original(self, text_hash: str) -> str | None:
-        """The original whose hash, or whose compressed output's hash, is ``text_hash``."""
+        """The (logged, so redacted with --redact) original whose hash is ``text_hash``. Only
+        the original's own hash retrieves it: the hash of a compressed output, which anyone
+        who saw the request has, does not."""
         with self._lock:
             row = self._conn.execute(
-                "SELECT original FROM pairs WHERE original_hash = ? OR compressed_hash = ? LIMIT 1",
-                (text_hash, text_hash),
+                "SELECT original FROM pairs WHERE original_hash = ? LIMIT 1", (text_hash,)
             ).fetchone()
-        return _from_db(row[0]) if row else None
+        return _from_db(row[0]) if row and row[0] else None  # "" under --no-log: not kept
+
+    def prune(self, older_than_s: float, *, now: float | None = None) -> int:
+        """Delete the pairs logged more than ``older_than_s`` seconds ago (``--log-days``);
+        their bytes are overwritten (secure_delete) and the WAL truncated. Returns how many."""
+        cutoff = (time.time() if now is None else now) - older_than_s
+        with self._lock:
+            deleted = self._conn.execute("DELETE FROM pairs WHERE created_at < ?", (cutoff,)).rowcount
+            self._conn.execute("DELETE FROM unchanged WHERE created_at < ?", (cutoff,))
+            if deleted and not self.in_memory:
+                self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return max(deleted, 0)
 
     def count(self) -> int:
         with self._lock:
