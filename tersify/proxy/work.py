@@ -148,6 +148,10 @@ class Work:
         for text, text_hash in hashes.items():
             if text_hash in known:
                 continue
+            decided_meanwhile = self.memory.get(text_hash)  # by another request, during the lookup
+            if decided_meanwhile is not None:
+                known[text_hash] = decided_meanwhile
+                continue
             job = self.jobs.get(text_hash) or self._start(text, text_hash, context_of[text], deadline)
             if job is None:
                 known[text_hash] = self.memory.get(text_hash)  # type: ignore[assignment]  # just decided
