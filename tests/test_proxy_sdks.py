@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import anthropic
+import httpx
 import openai
 import pytest
 from support.fake_upstream import Received
@@ -289,4 +290,36 @@ def test_a_deadline_miss_is_kept_on_later_turns(upstream, tmp_path):
     check = PrefixCheck()
     for received in loop.arrived:
         check.add(raw_items(received.body))
+    assert check.changed == []
+
+
+def test_a_client_spacing_its_json_keeps_its_bytes(upstream, proxy_url):
+    """A client that serialises with Python's json.dumps defaults (", " and ": ", non-ASCII
+    escaped): the first tool result is too small to compress, the next ones are not. Every
+    earlier message still arrives as the client sent it, whichever turn rewrote a tool result."""
+    fake = upstream[0]
+    start = len(fake.received)
+    outputs = ["ok: 3 files checked ✓", *list(OUTPUTS.values())[:3]]
+    messages = [json.dumps({"role": "user", "content": TASK})]
+    head = json.dumps({"model": "claude-test", "max_tokens": 1024, "tools": ANTHROPIC_TOOLS})[:-1]
+    sent = []
+    for turn in range(len(outputs) + 1):
+        body = f'{head}, "messages": [{", ".join(messages)}]}}'.encode()
+        sent.append(body)
+        reply = httpx.post(proxy_url + "/v1/messages", content=body, timeout=60,
+                           headers={"x-api-key": "sk-ant-test", "anthropic-version": "2023-06-01",
+                                    "content-type": "application/json"}).json()
+        if turn == len(outputs):
+            break
+        [call] = [b for b in reply["content"] if b["type"] == "tool_use"]
+        messages.append(json.dumps({"role": "assistant", "content": reply["content"]}))
+        messages.append(json.dumps({"role": "user", "content": [
+            {"type": "tool_result", "tool_use_id": call["id"], "content": outputs[turn]}]}))
+    arrived = arrived_since(fake, start, "/v1/messages")
+    check = PrefixCheck()
+    for body, received in zip(sent, arrived, strict=True):
+        check.add(raw_items(received.body))
+        for mine, theirs in zip(raw_items(body), raw_items(received.body), strict=True):
+            if not anthropic_texts(json.loads(mine)):
+                assert theirs == mine
     assert check.changed == []

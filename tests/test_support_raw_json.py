@@ -36,5 +36,13 @@ def test_prefix_check_counts_pairs_and_changes():
     assert check.changed_beyond_marker == [(2, 1)]
     tracker = PrefixTracker()
     for body in (b'{"messages":[1]}', b'{"messages":[1,2]}', b'{"messages":[1,3,4]}'):
-        tracker.add(body, "conversation")
-    assert tracker.snapshot() == {"conversations": 1, "turns": 3, "pairs": 3, "changed": 1}
+        tracker.add(body, "proxy-1")
+    tracker.add(b'{"messages":[1]}', "direct-1")
+    tracker.add(b'{"messages":[1,{"a":1,"cache_control":{"type":"ephemeral"}}]}', "direct-1")
+    tracker.add(b'{"messages":[1,{"a":1}]}', "direct-1")
+    assert tracker.snapshot() == {"conversations": 2, "turns": 6, "pairs": 6, "changed": 2, "by_group": {
+        "direct": {"pairs": 3, "changed": 1}, "proxy": {"pairs": 3, "changed": 1}}}
+    marker_blind = PrefixTracker(strip_marker=True)
+    marker_blind.add(b'{"messages":[1,{"a":1,"cache_control":{"type":"ephemeral"}}]}', "c")
+    marker_blind.add(b'{"messages":[1,{"a":1}]}', "c")
+    assert marker_blind.snapshot()["changed"] == 0

@@ -142,27 +142,36 @@ class PrefixTracker:
     """Prefix checks of many conversations at once (thread-safe), keeping only digests:
     a long benchmark sends gigabytes in all."""
 
-    def __init__(self, key: str = "messages") -> None:
+    def __init__(self, key: str = "messages", *, strip_marker: bool = False) -> None:
         self.key = key
+        # Compare items with cache_control cut out: for clients that move the marker.
+        self.strip_marker = strip_marker
         self._lock = threading.Lock()
         self._digests: dict[bytes, list[bytes]] = {}
+        self._groups: dict[str, list[int]] = {}
         self.turns = 0
         self.pairs = 0
         self.changed = 0
 
     def add(self, body: bytes, conversation: str | None = None) -> list[bytes]:
         """Check one request body of ``conversation`` (by default, known by its first item);
-        returns its raw items."""
+        returns its raw items. Conversations named ``group-...`` are also counted by group."""
         items = raw_items(body, self.key)
         if not items:
             return items
-        digests = [hashlib.sha256(item).digest() for item in items]
+        digests = [hashlib.sha256(without_cache_control(item) if self.strip_marker and b'"cache_control"' in item
+                                  else item).digest() for item in items]
         key = conversation.encode() if conversation else digests[0]
+        group = conversation.split("-", 1)[0] if conversation else ""
         with self._lock:
             last = self._digests.get(key, [])
-            for before, now in zip(last, digests, strict=False):
-                self.pairs += 1
-                self.changed += before != now
+            pairs = min(len(last), len(digests))
+            changed = sum(before != now for before, now in zip(last, digests, strict=False))
+            self.pairs += pairs
+            self.changed += changed
+            counts = self._groups.setdefault(group, [0, 0])
+            counts[0] += pairs
+            counts[1] += changed
             self._digests[key] = digests
             self.turns += 1
         return items
@@ -170,4 +179,5 @@ class PrefixTracker:
     def snapshot(self) -> dict:
         with self._lock:
             return {"conversations": len(self._digests), "turns": self.turns, "pairs": self.pairs,
-                    "changed": self.changed}
+                    "changed": self.changed,
+                    "by_group": {g: {"pairs": p, "changed": c} for g, (p, c) in sorted(self._groups.items())}}

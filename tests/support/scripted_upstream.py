@@ -96,7 +96,7 @@ class ScriptedUpstream:
         self.tracker = tracker
         self.received: list[Received] = []
         self.calls: list[tuple[str, str]] = []
-        # conversation -> turn -> tool-result texts as first received (benchmark accounting)
+        # conversation -> message index -> tool-result texts as first received (benchmark accounting)
         self.tool_texts: dict[str, dict[int, list[str]]] = {}
         self._lock = threading.Lock()
         self.app = Starlette(routes=[
@@ -134,7 +134,7 @@ class ScriptedUpstream:
             texts = texts_of(json.loads(items[-1]))
             if texts:
                 with self._lock:
-                    self.tool_texts.setdefault(conversation, {}).setdefault(len(items), texts)
+                    self.tool_texts.setdefault(conversation, {}).setdefault(len(items) - 1, texts)
         return len(items)
 
     # --- Anthropic ---
@@ -270,11 +270,12 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=9999)
     parser.add_argument("--turns", type=int, default=5, help="tool calls before the final answer")
     parser.add_argument("--track", action="store_true",
-                        help="keep only digests: prefix check and first-seen tool texts (benchmarks)")
+                        help="keep only digests: prefix check (cache_control markers left out) and first-seen "
+                             "tool texts (benchmarks)")
     args = parser.parse_args()
     script = Script([ToolCall("bash", {"command": f"step {i}"}) for i in range(args.turns)])
     upstream = ScriptedUpstream(script, keep_bodies=not args.track,
-                                tracker=PrefixTracker() if args.track else None)
+                                tracker=PrefixTracker(strip_marker=True) if args.track else None)
     serve(upstream.app, args.host, args.port)
 
 
