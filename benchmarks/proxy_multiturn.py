@@ -31,6 +31,7 @@ import math
 import os
 import platform
 import random
+import shutil
 import sys
 import tempfile
 import threading
@@ -138,10 +139,10 @@ async def conversation(client: httpx.AsyncClient, url: str, name: str, outputs: 
         try:
             response = await client.post(url + "/v1/messages", content=body, headers={**HEADERS, "x-conversation": name})
             if response.status_code != 200:
-                raise ValueError(f"HTTP {response.status_code}")
+                raise ValueError(f"HTTP {response.status_code} {response.text[:160]}")
             blocks, stop = assistant_from(response, stream)
         except (httpx.HTTPError, ValueError, KeyError) as exc:
-            result["lost"].append(f"{name} turn {turn}: {type(exc).__name__} {exc}"[:200])
+            result["lost"].append(f"{name} turn {turn}: {type(exc).__name__} {exc}"[:240])
             return
         result["latency"][(name.split("-", 1)[1], turn)] = (time.perf_counter() - t0) * 1000.0
         result["turns"] += 1
@@ -254,6 +255,7 @@ def main() -> int:
                         help="seconds after the last answer over which the proxy's CPU is measured (default 5)")
     parser.add_argument("--seed", type=int, default=15)
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--keep", action="store_true", help="keep the work folder (pair log, process logs)")
     parser.add_argument("proxy_args", nargs="*", help="extra `tersify proxy` options, after --")
     args = parser.parse_args()
 
@@ -286,6 +288,8 @@ def main() -> int:
         if proxy is not None:
             stop(proxy)
         stop(fake)
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
 
     sent = direct["turns"] + via["turns"] + len(direct["lost"]) + len(via["lost"])
     lost = len(direct["lost"]) + len(via["lost"]) + max(0, sent - report["received"])
@@ -328,8 +332,9 @@ def print_figures(f: dict) -> None:
     print(f"$ {f['command']}\nmachine: {f['machine']}")
     print(f"{f['conversations']} conversations x {f['turns']} tool turns, cache_control on the newest tool result: "
           f"{f['marker']}")
-    print(f"requests: planned {r['planned_per_pass']} a pass, answered direct {r['direct']}, via proxy {r['proxy']}, "
-          f"received upstream {r['received_upstream']}; lost {r['lost']} {r['lost_detail'] or ''}")
+    print(f"requests: planned {r['planned_per_pass']} a pass, answered direct {r['direct']}, via proxy {r['proxy']} "
+          f"(a conversation stops at a loss or the time limit), received upstream {r['received_upstream']}; "
+          f"lost {r['lost']} {r['lost_detail'] or ''}")
     share = p["identical_share"]
     print(f"prefix stability: {p['pairs'] - p['changed']}/{p['pairs']} (turn, earlier message) pairs identical "
           f"({share * 100 if share is not None else float('nan'):.2f}%) via the proxy, markers the client moved "

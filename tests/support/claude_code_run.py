@@ -94,6 +94,8 @@ def run(claude: str, *, turns: int = len(COMMANDS), timeout: float = 300.0, keep
                                       stdin=subprocess.DEVNULL)
         finally:
             stop(proxy)
+            if keep is None:
+                shutil.rmtree(work, ignore_errors=True)
     return Run(done.returncode, done.stdout, done.stderr, relay, upstream)
 
 
