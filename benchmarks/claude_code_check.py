@@ -87,6 +87,8 @@ def main() -> int:
         print(f"calls at the upstream: {report['calls_at_upstream']}")
         print(f"models (side calls without tools): {report['models']}")
         print("headers of a main request: " + json.dumps(report["main_headers"]))
+        for other in report["other_calls_headers"]:
+            print(f"headers of {other['call']}: " + json.dumps(other["headers"]))
         for turn, paths in enumerate(report["cache_control_by_turn"]):
             print(f"turn {turn}: cache_control at {paths}")
         print(f"earlier messages the CLI changed itself: {report['client_changed_earlier']} "

@@ -174,6 +174,10 @@ def analyse(result: Run) -> dict:
         "calls_at_upstream": [f"{m} {p}" for m, p in result.upstream.calls],
         "calls_by_client": [f"{r.method} {r.path}{'?' + r.query if r.query else ''}" for r in result.relay.received],
         "main_headers": headers,
+        "other_calls_headers": [
+            {"call": f"{r.method} {r.path}", "headers": {k.lower(): ("<redacted>" if k.lower() in SECRET_HEADERS else v)
+                                                         for k, v in r.headers}}
+            for r in result.relay.received if r.path != "/v1/messages"],
         "turns_sent": len(sent),
         "turns_arrived": len(arrived),
         "cache_control_by_turn": [cache_control_paths(r.json()) for r in sent],
