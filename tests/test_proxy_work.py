@@ -195,3 +195,18 @@ def test_decision_memory_forgets_the_oldest_first():
     for key in "defg":
         memory.put(key, Decision("unchanged"))
     assert [memory.get(k) is not None for k in "cdefg"] == [False, False, True, True, True]
+
+
+def test_request_bodies_are_counted_in_pieces_that_repeat_across_turns():
+    from tersify.proxy.accounting import body_pieces, count_body
+    from tersify.tokens import count_tokens
+
+    turn = json.dumps(chat(*(tool_log(f"t{i}", 400) for i in range(6)))).encode()
+    later = json.dumps(chat(*(tool_log(f"t{i}", 400) for i in range(7)))).encode()
+    pieces, later_pieces = body_pieces(turn, 4096), body_pieces(later, 4096)
+    assert b"".join(pieces) == turn and len(pieces) > 10
+    assert all(4096 <= len(p) <= 8192 + 4 for p in pieces[:-1])
+    assert later_pieces[: len(pieces) - 1] == pieces[:-1]  # the shared prefix cuts the same way
+    exact = count_tokens(turn.decode())
+    counted, estimated = count_body(turn)
+    assert not estimated and exact <= counted <= exact + len(body_pieces(turn))

@@ -127,7 +127,10 @@ class Proxy:
             write=self.config.upstream_read_timeout_s,
             pool=self.config.upstream_connect_timeout_s,
         )
-        limits = httpx.Limits(max_connections=1000, max_keepalive_connections=200)
+        # Idle upstream connections are dropped after 4 s: servers close theirs after a few
+        # seconds too (uvicorn: 5 s), and a request sent on a connection the server has just
+        # closed fails; retrying it could bill a request twice, reconnecting costs a handshake.
+        limits = httpx.Limits(max_connections=1000, max_keepalive_connections=200, keepalive_expiry=4.0)
         async with (
             httpx.AsyncClient(timeout=timeout, limits=limits, follow_redirects=False) as client,
             anyio.create_task_group() as tasks,

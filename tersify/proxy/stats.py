@@ -36,7 +36,7 @@ COUNTERS = {
     "tokens_after": "o200k_base tokens of those texts as forwarded",
     "request_tokens_before": "o200k_base tokens of whole request bodies as received (JSON included)",
     "request_tokens_after": "o200k_base tokens of those bodies as forwarded",
-    "token_counts_estimated": "texts over 1 MiB whose tokens were estimated (4 characters a token)",
+    "token_counts_estimated": "texts over 1 MiB and bodies over 8 MiB whose tokens were estimated (4 characters a token)",
     "failed_open_error": "requests forwarded unchanged after an unexpected error",
     "failed_open_unparsable": "requests forwarded unchanged because the body could not be read as JSON",
     "log_errors": "decisions that could not be written to the pair log",
