@@ -26,7 +26,9 @@ import httpx
 import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from proxy_load import ROOT, free_port, start, tool_output  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from proxy_load import tool_output  # noqa: E402
+from support.processes import start_fake, start_proxy, stop  # noqa: E402
 
 
 def body(i: int, chars: int) -> bytes:
@@ -79,16 +81,13 @@ def main() -> int:
 
     chars = int(args.mb * 1_000_000)
     bodies = [body(i, chars) for i in range(args.count)]
-    tmp = Path(tempfile.mkdtemp(prefix="tersify-bench-"))
-    fake_port, proxy_port = free_port(), free_port()
-    fake_url, proxy_url = f"http://127.0.0.1:{fake_port}", f"http://127.0.0.1:{proxy_port}"
+    work = Path(tempfile.mkdtemp(prefix="tersify-bench-"))
     procs = []
     try:
-        procs.append(start([sys.executable, str(ROOT / "tests" / "support" / "fake_upstream.py"),
-                            "--port", str(fake_port)], fake_url + "/_fake/received"))
-        procs.append(start([sys.executable, "-m", "tersify", "proxy", "--port", str(proxy_port),
-                            "--db", str(tmp / "p.db"), "--anthropic-upstream", fake_url,
-                            "--openai-upstream", fake_url], proxy_url + "/healthz"))
+        fake, fake_url = start_fake(work)
+        procs.append(fake)
+        proxy, proxy_url = start_proxy(fake_url, work)
+        procs.append(proxy)
         sampler = Sampler(procs[1].pid)
         sampler.start()
         time.sleep(0.5)
@@ -100,8 +99,7 @@ def main() -> int:
         sampler.join()
     finally:
         for proc in procs:
-            proc.terminate()
-            proc.wait(30)
+            stop(proc)
 
     cpu_at_answer = max(cpu for t, _, cpu in sampler.samples if t <= last_answer)
     cpu_after = sampler.samples[-1][2] - cpu_at_answer

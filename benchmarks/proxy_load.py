@@ -22,9 +22,6 @@ import argparse
 import asyncio
 import json
 import os
-import secrets
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -32,9 +29,13 @@ from pathlib import Path
 
 import httpx
 
-from tersify.proxy.stats import percentile
-
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+
+from support.processes import proxy_stats, start_fake, start_proxy, stop  # noqa: E402
+
+from tersify.proxy.stats import percentile  # noqa: E402
+
 SAMPLES = sorted((ROOT / "samples").glob("*.txt"))
 
 
@@ -66,27 +67,6 @@ def request_body(i: int, target_chars: int) -> bytes:
                                           "content": tool_output(i, target_chars)}]},
         ],
     }).encode()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start(command: list[str], health_url: str) -> subprocess.Popen:
-    proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    for _ in range(600):
-        try:
-            if httpx.get(health_url, timeout=1).status_code == 200:
-                return proc
-        except httpx.TransportError:
-            pass
-        if proc.poll() is not None:
-            raise SystemExit(f"{' '.join(command)} exited: {proc.stderr.read().decode()[-2000:]}")
-        time.sleep(0.1)
-    proc.terminate()
-    raise SystemExit(f"{' '.join(command)} did not start")
 
 
 async def run_pass(url: str, bodies: list[bytes], concurrency: int, deadline: float) -> dict:
@@ -140,30 +120,23 @@ def main() -> int:
     args = parser.parse_args()
 
     bodies = [request_body(i, args.chars) for i in range(args.requests)]
-    tmp = Path(tempfile.mkdtemp(prefix="tersify-bench-"))
-    fake_port, proxy_port = free_port(), free_port()
-    admin_token = secrets.token_urlsafe(16)  # /stats needs it
-    fake_url, proxy_url = f"http://127.0.0.1:{fake_port}", f"http://127.0.0.1:{proxy_port}"
+    work = Path(tempfile.mkdtemp(prefix="tersify-bench-"))
     procs = []
     try:
-        procs.append(start([sys.executable, str(Path(__file__).resolve().parents[1] / "tests" / "support" / "fake_upstream.py"), "--port", str(fake_port)],
-                           fake_url + "/_fake/received"))
-        proxy_cmd = [sys.executable, "-m", "tersify", "proxy", "--port", str(proxy_port), "--db", str(tmp / "p.db"),
-                     "--anthropic-upstream", fake_url, "--openai-upstream", fake_url, "--admin-token", admin_token]
-        if args.deadline is not None:
-            proxy_cmd += ["--deadline", str(args.deadline)]
-        procs.append(start(proxy_cmd, proxy_url + "/healthz"))
+        fake, fake_url = start_fake(work)
+        procs.append(fake)
+        proxy, proxy_url = start_proxy(fake_url, work, *(["--deadline", str(args.deadline)] if args.deadline else []))
+        procs.append(proxy)
 
         deadline = time.monotonic() + args.time_limit
         passes = {}
         for name, url in (("direct", fake_url), ("proxy_fresh", proxy_url), ("proxy_repeat", proxy_url)):
             passes[name] = asyncio.run(run_pass(url, bodies, args.concurrency, deadline))
         received = httpx.get(fake_url + "/_fake/received").json()["received"]
-        stats = httpx.get(proxy_url + "/stats", headers={"x-tersify-token": admin_token}).json()
+        stats = proxy_stats(proxy_url)
     finally:
         for proc in procs:
-            proc.terminate()
-            proc.wait(30)
+            stop(proc)
 
     sent = sum(p["sent"] for p in passes.values())
     lost = sum(len(p["lost"]) for p in passes.values()) + (sent - received)

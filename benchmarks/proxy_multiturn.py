@@ -44,7 +44,7 @@ import psutil
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from support.processes import free_port, start_process, start_proxy, stop  # noqa: E402
+from support.processes import free_port, proxy_stats, start_process, start_proxy, stop  # noqa: E402
 
 from tersify.proxy.stats import percentile  # noqa: E402
 from tersify.tokens import count_tokens  # noqa: E402
@@ -281,7 +281,7 @@ def main() -> int:
         report = httpx.get(fake_url + "/_fake/report", timeout=60).json()
         texts = httpx.get(fake_url + "/_fake/tool_texts", timeout=120).json()
         try:
-            stats = httpx.get(proxy_url + "/stats", timeout=30).json()
+            stats = proxy_stats(proxy_url)
         except (httpx.HTTPError, ValueError):
             stats = {}
     finally:
@@ -317,8 +317,10 @@ def main() -> int:
         "tokens": accounting(plans, texts, turns_done),
         "proxy_rss_peak_mb": sampler.peak / 2**20,
         "proxy_cpu_s_after_last_answer": cpu_after, "settle_s": args.settle,
-        "proxy_stats": {k: stats.get(k) for k in ("tool_results_seen", "tool_results_compressed", "cache_hits",
-                                                  "skipped_cache_control", "failed_open_timeout", "token_saving")},
+        "proxy_stats": {k: stats.get(k) for k in ("tool_results_seen", "tool_results_compressed",
+                                                  "decisions_reused", "decided_compressed", "decided_busy",
+                                                  "decided_deadline", "compressions_cancelled",
+                                                  "compressions_discarded", "token_saving", "request_token_saving")},
     }
     if args.json:
         print(json.dumps(figures, indent=2))
