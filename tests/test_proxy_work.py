@@ -210,3 +210,24 @@ def test_request_bodies_are_counted_in_pieces_that_repeat_across_turns():
     exact = count_tokens(turn.decode())
     counted, estimated = count_body(turn)
     assert not estimated and exact <= counted <= exact + len(body_pieces(turn))
+
+
+def test_logs_stats_reports_savings_over_whole_requests(fake, tmp_path, capsys):
+    from tersify.cli import main
+
+    upstream, upstream_url = fake
+    db = tmp_path / "p.db"
+    first, second = tool_log("stats-1"), tool_log("stats-2")
+    with proxy(upstream_url, db) as (url, state):
+        post(url, chat(first))
+        post(url, chat(first, second))  # the next turn resends the first result
+        wait_until(lambda: state.store.summary()["requests"]["count"] == 2)
+        live = state.stats.snapshot()
+    assert main(["logs", "stats", "--db", str(db), "--json"]) == 0
+    requests = json.loads(capsys.readouterr().out)["requests"]
+    assert requests["tool_results"] == 3
+    assert requests["tokens_before"] == live["request_tokens_before"]
+    assert requests["tool_tokens_before"] - requests["tool_tokens_after"] == (
+        requests["tokens_before"] - requests["tokens_after"]) > 0
+    assert main(["logs", "stats", "--db", str(db)]) == 0
+    assert "saved" in capsys.readouterr().out.split("requests", 1)[1].splitlines()[0]

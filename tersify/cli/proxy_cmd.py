@@ -218,10 +218,17 @@ def run_stats(args: argparse.Namespace) -> int:
         print(json.dumps(summary, indent=2))
         return 0
     print(f"pair log    {summary['db']}")
-    print(f"pairs       {summary['pairs']}")
+    requests = summary["requests"]
+    if requests["count"]:
+        print(f"requests    {requests['count']} with tool results: {requests['tokens_before']} -> "
+              f"{requests['tokens_after']} o200k tokens (saved {requests['token_saving']:.1%} of whole requests)")
+        print(f"            their {requests['tool_results']} tool results: {requests['tool_tokens_before']} -> "
+              f"{requests['tool_tokens_after']} o200k tokens (saved {requests['tool_token_saving']:.1%}), "
+              "each counted on every turn it was sent")
+    print(f"pairs       {summary['pairs']} distinct tool results compressed")
     if summary["pairs"]:
         print(f"tokens      {summary['tokens_in']} -> {summary['tokens_out']} o200k tokens "
-              f"(saved {summary['token_saving']:.1%})")
+              f"(saved {summary['token_saving']:.1%}, each distinct result once)")
         print(f"words kept  {summary['keep_rate_words']:.1%}")
         print(f"compress    p50 {summary['latency_ms_p50']:.1f} ms, p99 {summary['latency_ms_p99']:.1f} ms")
         for group in ("provider", "tool", "model", "scorer"):

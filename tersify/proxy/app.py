@@ -281,11 +281,23 @@ class Proxy:
             else:
                 self.stats.add("tool_results_compressed", len(changed))
                 self.stats.add("requests_rewritten")
-        self._account(raw, texts, hashes, decisions)
+        self._account(raw, texts, hashes, decisions, contexts[0])
         return forwarded
 
+    def _log_request(self, context: Context, tool_results: int, tokens: RequestTokens) -> None:
+        try:
+            self.store.record_request(
+                provider=context.provider, model=context.model, tool_results=tool_results,
+                tools_before=tokens.tools_before, tools_after=tokens.tools_after,
+                tokens_before=tokens.request_before, tokens_after=tokens.request_after,
+            )
+        except Exception:  # accounting is best effort; the request is long gone
+            log.exception("could not log a request's token counts")
+            self.stats.add("log_errors")
+
     def _account(
-        self, raw: bytes, texts: list[ToolText], hashes: list[str | None], decisions: list[Decision]
+        self, raw: bytes, texts: list[ToolText], hashes: list[str | None], decisions: list[Decision],
+        context: Context,
     ) -> None:
         """Count the request's tokens in a worker thread while it is upstream."""
         task = asyncio.ensure_future(
@@ -306,6 +318,7 @@ class Proxy:
             for text_hash, original, counted in zip(hashes, decisions, tokens.counted, strict=True):
                 if text_hash and original.status == "unchanged" and original.tokens_in is None:
                     self.work.memory.put(text_hash, counted)  # counted once
+            asyncio.get_running_loop().run_in_executor(None, self._log_request, context, len(texts), tokens)
 
         task.add_done_callback(done)
 

@@ -60,6 +60,16 @@ CREATE TABLE IF NOT EXISTS pairs (
     UNIQUE (original_hash, options)
 );
 CREATE INDEX IF NOT EXISTS pairs_compressed_hash ON pairs (compressed_hash);
+CREATE TABLE IF NOT EXISTS requests (
+    created_at      REAL    NOT NULL,
+    provider        TEXT    NOT NULL,
+    model           TEXT,
+    tool_results    INTEGER NOT NULL,
+    tools_before    INTEGER NOT NULL,
+    tools_after     INTEGER NOT NULL,
+    tokens_before   INTEGER NOT NULL,
+    tokens_after    INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS unchanged (
     original_hash   TEXT    NOT NULL,
     options         TEXT    NOT NULL,
@@ -270,6 +280,17 @@ class PairStore:
                 values,
             )
 
+    def record_request(
+        self, *, provider: str, model: str | None, tool_results: int, tools_before: int, tools_after: int,
+        tokens_before: int, tokens_after: int,
+    ) -> None:
+        """Log what one request cost and saved, in o200k tokens (no text, no headers)."""
+        with self._lock:
+            self._conn.execute(
+                "INSERT INTO requests VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (time.time(), provider, model, tool_results, tools_before, tools_after, tokens_before, tokens_after),
+            )
+
     # --- retrieval, export, statistics ---
 
     def original(self, text_hash: str) -> str | None:
@@ -289,6 +310,7 @@ class PairStore:
         with self._lock:
             deleted = self._conn.execute("DELETE FROM pairs WHERE created_at < ?", (cutoff,)).rowcount
             self._conn.execute("DELETE FROM unchanged WHERE created_at < ?", (cutoff,))
+            self._conn.execute("DELETE FROM requests WHERE created_at < ?", (cutoff,))
             if deleted and not self.in_memory:
                 self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return max(deleted, 0)
@@ -328,6 +350,12 @@ class PairStore:
                 key = "scorer" if column.startswith("scorer") else column
                 groups[key] = {name: {"pairs": n, "tokens_in": ti, "tokens_out": to} for name, n, ti, to in rows}
             latencies = [r[0] for r in self._conn.execute("SELECT latency_ms FROM pairs ORDER BY latency_ms")]
+            requests = self._conn.execute(
+                "SELECT COUNT(*), COALESCE(SUM(tool_results), 0), COALESCE(SUM(tools_before), 0), "
+                "COALESCE(SUM(tools_after), 0), COALESCE(SUM(tokens_before), 0), COALESCE(SUM(tokens_after), 0) "
+                "FROM requests"
+            ).fetchone()
+        n_requests, tool_results, tools_before, tools_after, request_before, request_after = requests
         pairs, chars_in, chars_out, tokens_in, tokens_out, words_in, words_out, first, last = total
         return {
             "db": str(self.path),
@@ -344,6 +372,14 @@ class PairStore:
             "latency_ms_p99": percentile(latencies, 99),
             "first": first,
             "last": last,
+            # Every request with tool results, each counted as sent (history resent every turn).
+            "requests": {
+                "count": n_requests, "tool_results": tool_results,
+                "tool_tokens_before": tools_before, "tool_tokens_after": tools_after,
+                "tool_token_saving": 1 - tools_after / tools_before if tools_before else None,
+                "tokens_before": request_before, "tokens_after": request_after,
+                "token_saving": 1 - request_after / request_before if request_before else None,
+            },
             **groups,
         }
 
