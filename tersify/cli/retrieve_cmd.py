@@ -11,7 +11,7 @@ from pathlib import Path
 from tersify.errors import TersifyError
 
 
-def _budget(value: str) -> int:
+def budget_tokens(value: str) -> int:
     from tersify.budget.stage import MIN_BUDGET
 
     try:
@@ -23,7 +23,7 @@ def _budget(value: str) -> int:
     return n
 
 
-def _mib(value: str) -> int:
+def mebibytes(value: str) -> int:
     try:
         mib = float(value)
     except ValueError:
@@ -39,7 +39,7 @@ STORE_HELP = ("originals are kept in the proxy's SQLite store ($TERSIFY_DB, else
 
 
 def add_budget_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--budget", type=_budget, default=None, metavar="N",
+    p.add_argument("--budget", type=budget_tokens, default=None, metavar="N",
                    help="the output fits N o200k tokens: after the steps above, whole lines and blocks are "
                    "left out by value (errors and warnings with context, first and last lines, one line of "
                    "each kind, rare lines first kept) and each left-out range becomes one marker line, "
@@ -48,7 +48,7 @@ def add_budget_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-store", action="store_true",
                    help="with --budget: do not store the original (markers then say the lines cannot be retrieved)")
     p.add_argument("--db", type=Path, default=None, help="the store (default $TERSIFY_DB, else ~/.tersify/proxy.db)")
-    p.add_argument("--originals-max-mb", type=_mib, default=None, dest="originals_max_bytes", metavar="MIB",
+    p.add_argument("--originals-max-mb", type=mebibytes, default=None, dest="originals_max_bytes", metavar="MIB",
                    help="size cap of the stored originals (default $TERSIFY_ORIGINALS_MAX_MB, else 1024)")
 
 
