@@ -112,22 +112,31 @@ def test_when_errors_do_not_fit_half_the_budget_each_kind_shows_once() -> None:
 
 
 def test_json_documents_and_diff_hunks_are_kept_or_left_out_whole() -> None:
-    doc = json.dumps({"items": [{"id": i, "name": f"item-{i}", "tags": ["a", "b"]} for i in range(60)]}, indent=2)
+    small = json.dumps({"status": "ok", "items": [{"id": i, "tags": ["a", "b"]} for i in range(4)]}, indent=2)
+    big = json.dumps({"items": [{"id": i, "name": f"item-{i}", "tags": ["a", "b"]} for i in range(60)]}, indent=2)
     hunk_lines = [f"+added line {i}" for i in range(40)]
     diff = "diff --git a/x.py b/x.py\n--- a/x.py\n+++ b/x.py\n@@ -1,2 +1,42 @@\n ctx\n" + "\n".join(hunk_lines) + "\n ctx2"
-    text = "start\n" + doc + "\n" + build_log(120) + diff + "\nend\n"
+    text = "start\n" + small + "\n" + build_log(120) + big + "\n" + diff + "\nend\n"
+    small_cost = count_tokens(small)
     for budget in (200, 700, 1500, 3000):
         out = compress(text, lossless=True, budget=budget).text
         assert count_tokens(out) <= budget
         assert restore(out, text) == text
-        expanded = expand(out)
-        doc_lines = doc.split("\n")
-        shown = [line for line in doc_lines if line in expanded.split("\n")]
-        if doc_lines[0] + "\n" + doc_lines[1] in expanded or doc in expanded:
-            assert doc in expanded
-        hunk_shown = sum(line in expanded.split("\n") for line in hunk_lines)
-        assert hunk_shown in (0, len(hunk_lines))
-        del shown
+        shown = set(expand(out).split("\n"))
+        if small_cost <= budget // 2:  # a document within half the budget is whole or left out whole
+            assert sum(line in shown for line in small.split("\n")[1:-1]) in (0, len(small.split("\n")) - 2)
+        assert sum(line in shown for line in hunk_lines) in (0, len(hunk_lines))
+    out = compress(text, lossless=True, budget=700).text
+    assert "whole diff hunk" in out or all(line in out for line in hunk_lines)
+    # A document over half the budget shows in part, markers naming what is left out of it.
+    assert '"items": [' in out and "omitted: " in out
+
+
+def test_a_json_document_on_one_line_left_out_is_outlined() -> None:
+    doc = json.dumps([{"name": f"pkg{i}", "version": f"1.{i}.0"} for i in range(400)])
+    out = compress(doc + "\n", lossless=True, budget=200).text
+    assert out == ('[line 1 omitted: 1 line, a whole JSON document (a list of 400 items, objects with the keys '
+                   '"name", "version"); not stored, cannot be retrieved]\n')
 
 
 def test_input_that_reads_like_a_marker_stays_unambiguous() -> None:

@@ -16,6 +16,7 @@ leaves it as it is.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 
@@ -35,6 +36,7 @@ class Omitted:
     errors: int = 0  # error, failure and warning lines among them
     json_documents: int = 0
     diff_hunks: int = 0
+    json_shape: str | None = None  # what the one JSON document left out holds (see json_shape)
 
     @property
     def lines(self) -> int:
@@ -61,7 +63,9 @@ def marker(omitted: Omitted, retrieve_id: str | None) -> str:
         parts = [f"{_plural(omitted.lines, 'line')} ({omitted.errors} error/warning)"]
     else:
         parts = [_plural(omitted.lines, "line")]
-    if omitted.json_documents:
+    if omitted.json_documents == 1 and omitted.json_shape:
+        parts.append(f"a whole JSON document ({omitted.json_shape})")
+    elif omitted.json_documents:
         parts.append(_plural(omitted.json_documents, "whole JSON document"))
     if omitted.diff_hunks:
         parts.append(_plural(omitted.diff_hunks, "whole diff hunk"))
@@ -69,6 +73,44 @@ def marker(omitted: Omitted, retrieve_id: str | None) -> str:
         parts.append(_plural(omitted.kinds, "kind"))
     how = f"run: tersify retrieve {retrieve_id} --lines {omitted.range}" if retrieve_id else NOT_STORED
     return f"[{word} {omitted.range} omitted: {', '.join(parts)}; {how}]"
+
+
+_KEYS = 8  # keys (or item keys) a shape names before "... N more"
+
+
+def json_shape(text: str) -> str | None:
+    """A JSON document's outline for a marker, when the document is left out whole: its top
+    level's keys with the size of each container, or its items' count and common keys,
+    e.g. ``an object of 3 keys: "version", "installed" (42 items), "environment" (12 keys)``.
+    None when ``text`` is not one JSON document."""
+    try:
+        value = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    if isinstance(value, dict):
+        return f"an object of {_plural(len(value), 'key')}{': ' + _keys(value) if value else ''}"
+    if isinstance(value, list):
+        shape = f"a list of {_plural(len(value), 'item')}"
+        if value and all(isinstance(item, dict) for item in value):
+            common = [k for k in value[0] if all(k in item for item in value)]
+            if common:
+                shape += f", objects with the keys {_keys(dict.fromkeys(common))}"
+        return shape
+    return "a single value"
+
+
+def _keys(obj: dict) -> str:
+    names = []
+    for key in list(obj)[:_KEYS]:
+        name = json.dumps(key[:40], ensure_ascii=False)
+        value = obj[key]
+        if isinstance(value, dict):
+            name += f" ({_plural(len(value), 'key')})"
+        elif isinstance(value, list):
+            name += f" ({_plural(len(value), 'item')})"
+        names.append(name)
+    more = f", ... {len(obj) - _KEYS} more" if len(obj) > _KEYS else ""
+    return ", ".join(names) + more
 
 
 def is_marker(line: str) -> bool:

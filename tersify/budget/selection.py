@@ -13,7 +13,7 @@ Values, most valuable first (a unit is kept when it still fits, else the next is
    which repeat one template) go first.
 
 Leaving a unit out costs a marker where it opens a new range; keeping one can close a
-range or split one in two. The pass keeps those marker costs exact in count (one marker
+range or split one in two; a range that costs no more than its marker is kept after all. The pass keeps those marker costs exact in count (one marker
 per range), each marker estimated at the longest a marker of this input can be. Token
 counts are per unit, counted once (a cache per distinct text): no recounting.
 """
@@ -39,6 +39,8 @@ ERROR_WORDS = re.compile(
     r"warn(?:ing|ings)?|critical|crit|severe|alert|emerg(?:ency)?|denied|refused|abort(?:ed)?|"
     r"segfault|segmentation fault|core dumped|killed|timed out|timeout)\b"
 )
+# Level letters: logcat ("03-17 16:13:38.811  1702  2395 E Tag: ..."), glog ("E0317 16:13:38").
+LEVEL_LETTER = re.compile(r"(?m)^(?:[0-9]{2}-[0-9]{2} [0-9:.]+\s+[0-9]+\s+[0-9]+ [EWF] |[EWF][0-9]{4} [0-9]{2}:)")
 RARE_LINES = 2  # a template word seen on at most this many lines is rare
 
 
@@ -65,6 +67,7 @@ class Values:
                 error[region.start : region.stop] = True
         starts = words.line_starts
         hits = [m.start() for m in ERROR_WORDS.finditer(source)]
+        hits += [m.start() for m in LEVEL_LETTER.finditer(source)]
         if hits:
             error[np.searchsorted(starts, np.asarray(hits, dtype=np.int64), side="right") - 1] = True
         self.error = error
@@ -137,11 +140,18 @@ class Plan:
         self.context = context
         self.error_cost = sum(cost[i] for i in range(n) if self.error[i]) + sum(cost[j] for j in context)
 
+    def whole_only(self, target: int) -> list[bool]:
+        """Per option: whether it is kept whole or not at all (a JSON document within half the
+        budget is never cut into)."""
+        return [o.json and c <= target // 2 for o, c in zip(self.options, self.option_cost, strict=True)]
+
     def order(self, target: int) -> list[int]:
         """Units in the order they are tried, for a budget of ``target`` tokens; a block
         option ``k`` appears as ``~k``."""
         errors_fit = self.error_cost <= target // 2
         keys: list[tuple[int, int, int]] = []
+        whole_only = self.whole_only(target)
+        best: dict[int, tuple[int, int]] = {}  # a whole-only option: its best line's tier
         for i, unit in enumerate(self.units):
             if unit.kind == END:
                 continue
@@ -157,8 +167,12 @@ class Plan:
                 tier = 4
             else:
                 tier = 5
-            keys.append((tier, self.rarity[i] if tier in (1, 5) else 0, i))
-        keys.extend((5, -1, ~k) for k in range(len(self.options)))
+            key = (tier, self.rarity[i] if tier in (1, 5) else 0)
+            if unit.option >= 0 and whole_only[unit.option]:
+                best[unit.option] = min(best.get(unit.option, key), key)
+                continue
+            keys.append((*key, i))
+        keys.extend((*best[k], ~k) if whole_only[k] else (5, -1, ~k) for k in range(len(self.options)))
         keys.sort()
         return [i for _, _, i in keys]
 
@@ -202,4 +216,24 @@ def choose(plan: Plan, order: list[int], target: int, marker_cost: int) -> tuple
         if total + delta <= target:
             kept[i] = True
             total += delta
+    _fill_gaps(kept, cost, marker_cost)
     return kept, whole
+
+
+def _fill_gaps(kept: list[bool], cost: list[int], marker_cost: int) -> None:
+    """Keep every range left out that costs no more than the marker that would name it:
+    the lines themselves say more, for no more tokens."""
+    i, n = 0, len(kept)
+    while i < n:
+        if kept[i]:
+            i += 1
+            continue
+        j, run = i, 0
+        while j < n and not kept[j] and run <= marker_cost:
+            run += cost[j]
+            j += 1
+        if run <= marker_cost and (j == n or kept[j]):
+            kept[i:j] = [True] * (j - i)
+        while j < n and not kept[j]:
+            j += 1
+        i = j

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tersify.budget.markers import Omitted, marker
+from tersify.budget.markers import Omitted, json_shape, marker
 from tersify.budget.selection import Plan, Values, choose
-from tersify.budget.units import END, Layout, layout
+from tersify.budget.units import END, Layout, Option, layout
 from tersify.compaction import Compacted
 from tersify.regions import Region
 from tersify.text.segment import Words
@@ -109,6 +109,18 @@ def _elision(lay: Layout, budget: int, retrieve_id: str | None, omitted: tuple[O
     return Elision(budget, retrieve_id, omitted, lay.lines_in, lay.lines_in - left_out)
 
 
+def _shape(lay: Layout, document) -> str | None:
+    """The outline of a JSON document left out (a unit, or an option; parsed once)."""
+    if document.shape is None:
+        if isinstance(document, Option):
+            first, last = lay.units[document.first], lay.units[document.stop - 1]
+            start, stop = first.src_start, last.src_stop
+        else:
+            start, stop = document.src_start, document.src_stop
+        document.shape = json_shape("\n".join(lay.source_lines[start:stop])) or ""
+    return document.shape or None
+
+
 def render(
     lay: Layout, values: Values, kept: list[bool], whole: list[bool], retrieve_id: str | None
 ) -> tuple[str, tuple[Omitted, ...]]:
@@ -137,16 +149,26 @@ def render(
         j = i
         kinds: set[int] = set()
         errors = json_documents = diff_hunks = 0
+        document = None
+        in_document = -1  # the units of a JSON document left out whole end here
         while j < n and not kept[j]:
             u = units[j]
-            kinds |= values.kinds(u.src_start, u.src_stop)
+            option = lay.options[u.option] if u.option >= 0 else None
+            if option is not None and option.json and j == option.first and not any(kept[j : option.stop]):
+                json_documents += 1
+                document = option
+                in_document = option.stop
+            if not (u.json or u.hunk or j < in_document):  # a document's or a hunk's line shapes say little
+                kinds |= values.kinds(u.src_start, u.src_stop)
             errors += int(values.error[u.src_start : u.src_stop].sum())
             json_documents += u.json
             diff_hunks += u.hunk
+            document = u if u.json else document
             j += 1
         stop = units[j].start if j < n else lay.lines_in
         if stop > shown_to:
-            o = Omitted(shown_to, stop, len(kinds), errors, json_documents, diff_hunks)
+            shape = _shape(lay, document) if json_documents == 1 and document is not None else None
+            o = Omitted(shown_to, stop, len(kinds), errors, json_documents, diff_hunks, shape)
             omitted.append(o)
             out.append(marker(o, retrieve_id))
         i = j

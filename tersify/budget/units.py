@@ -1,10 +1,12 @@
 """The units a budget keeps or leaves out, each tied to the original lines it shows.
 
 The normal pipeline's output is cut into units that are kept whole or left out whole:
-one line; a JSON document or a JSON compaction block; a diff hunk (its ``@@`` line and
-the lines its counts announce). Any other compaction block is kept whole or not used: its
-original lines are units of their own (a budget too small for the block still shows the
-lines that matter in it), and the block is an :class:`Option` that covers them all at once. Each unit knows the range of *original* input lines it stands for,
+one line (a JSON document on one line is left out whole, its outline in the marker); a
+diff hunk (its ``@@`` line and the lines its counts announce). A compaction block, or a
+JSON document of several lines, is kept whole or not at all: it is an :class:`Option` that
+shows all its lines at once, and its original lines are also units of their own, so a
+budget too small for it still shows the lines in it that matter, with markers between.
+A JSON document is shown in part only when it costs more than half the budget. Each unit knows the range of *original* input lines it stands for,
 through the two stages that may drop lines: named noise (whole noise lines go) and word
 dropping (a prose line that loses every word goes). Lines that went there are in no unit;
 a marker's range takes in any that lie between the units it replaces.
@@ -36,6 +38,7 @@ class Unit:
     json: bool = False
     hunk: bool = False
     option: int = -1  # the block option this line belongs to, if any
+    shape: str | None = None  # a JSON document's outline for its marker, once computed
 
 
 @dataclass(slots=True)
@@ -45,6 +48,8 @@ class Option:
     first: int
     stop: int
     text: str
+    json: bool = False  # a JSON document (of several lines): shown in part only when over half the budget
+    shape: str | None = None
 
 
 @dataclass(frozen=True)
@@ -124,14 +129,14 @@ def layout(
                 j += 1
             whole = "\n".join(out_lines[i:j])
             a, z = span(block.start, block.stop)
-            if block.form == "json" or block.stop - block.start < 2:
+            if block.stop - block.start < 2:
                 units.append(Unit(WHOLE, whole, block.start, block.stop, a, z, json=block.form == "json"))
             else:
                 first = len(units)
                 for s in range(block.start, block.stop):
                     units.append(Unit(LINE, escape(source_lines[s]), s, s + 1, orig[s], orig[s] + 1,
                                       option=len(options)))
-                options.append(Option(first, len(units), whole))
+                options.append(Option(first, len(units), whole, json=block.form == "json"))
             i = j
             continue
         a, z = span(row, row + 1)
@@ -148,6 +153,12 @@ def layout(
             j = _hunk_end(shown, j, source_lines, source_lines[row])
         if j == i + 1 and kind is not Kind.JSON:
             units.append(Unit(LINE, out_lines[i], row, row + 1, a, z))
+        elif kind is Kind.JSON and j > i + 1:
+            first = len(units)
+            for k in range(i, j):
+                s = shown[k]
+                units.append(Unit(LINE, out_lines[k], s, s + 1, orig[s], orig[s] + 1, option=len(options)))
+            options.append(Option(first, len(units), "\n".join(out_lines[i:j]), json=True))
         else:
             last = shown[j - 1]
             units.append(Unit(WHOLE, "\n".join(out_lines[i:j]), row, last + 1, a, orig[last] + 1,
