@@ -101,4 +101,4 @@ def test_cli_no_store_and_no_budget_write_nothing(tmp_path: Path) -> None:
     assert run_cli("compress", str(HDFS), db=db).returncode == 0
     assert not db.exists()
     unknown = run_cli("retrieve", "abcdef", db=db)
-    assert unknown.returncode == 2 and b"no such pair log" in unknown.stderr
+    assert unknown.returncode == 2 and b"no originals are stored here" in unknown.stderr

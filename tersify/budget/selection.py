@@ -10,7 +10,8 @@ Values, most valuable first (a unit is kept when it still fits, else the next is
 4. lines holding rare words (words of their template seen on at most two lines);
 5. compaction blocks written whole (the lines of a block not yet kept, at the block's
    cost), then the rest, rarest template first: repetitive lines (and progress lines,
-   which repeat one template) go first.
+   which repeat one template) go first;
+6. blank lines, and only beside a kept unit (alone between two markers they say nothing).
 
 Leaving a unit out costs a marker where it opens a new range; keeping one can close a
 range or split one in two; a range that costs no more than its marker is kept after all. The pass keeps those marker costs exact in count (one marker
@@ -111,6 +112,7 @@ class Plan:
         self.new_kind = [False] * n
         self.rare = [False] * n
         self.rarity = [0] * n  # lines of the unit's commonest template (lower: rarer)
+        self.blank = [False] * n  # no words at all
         seen_error_kinds: set[int] = set()
         tmpl, err, first, rare, counts = values.template, values.error, values.first, values.rare, values.count
         for i, unit in enumerate(units):
@@ -125,7 +127,9 @@ class Plan:
                 if not kinds <= seen_error_kinds:
                     self.new_error_kind[i] = True
                     seen_error_kinds |= kinds
-            if ts_ok.shape[0]:
+            if not ts_ok.shape[0]:
+                self.blank[i] = unit.kind == LINE
+            else:
                 self.new_kind[i] = bool((first[ts_ok] >= s0).any())
                 self.rare[i] = bool(rare[ts_ok].any())
                 self.rarity[i] = int(counts[ts_ok].max())
@@ -165,6 +169,8 @@ class Plan:
                 tier = 3
             elif self.rare[i]:
                 tier = 4
+            elif self.blank[i]:
+                tier = 6
             else:
                 tier = 5
             key = (tier, self.rarity[i] if tier in (1, 5) else 0)
@@ -212,6 +218,8 @@ def choose(plan: Plan, order: list[int], target: int, marker_cost: int) -> tuple
         if kept[i]:
             continue
         left, right = is_kept(i - 1), is_kept(i + 1)
+        if plan.blank[i] and not (left or right):
+            continue
         delta = cost[i] + (-marker_cost if left and right else marker_cost if not left and not right else 0)
         if total + delta <= target:
             kept[i] = True

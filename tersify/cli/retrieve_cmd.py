@@ -120,6 +120,12 @@ def _split_lf(text: str) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from tersify.proxy.store import default_db_path
+
+    path = args.db or default_db_path()
+    if not path.exists():
+        raise TersifyError(f"{path}: no originals are stored here (`tersify compress --budget N` and "
+                           "`tersify proxy --budget N` store them; --db or $TERSIFY_DB name another store)")
     with _open(args, create=False) as store:
         original = store.originals.get(args.id)
     lines = _split_lf(original.text)
