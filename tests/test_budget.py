@@ -44,6 +44,25 @@ def restore(output: str, original: str) -> str:
     return "\n".join(out)
 
 
+def kept_lines(output: str) -> list[str]:
+    """The lines of a budget output other than its markers, expanded."""
+    out: list[str] = []
+    chunk: list[str] = []
+    for line in [*output.split("\n"), None]:
+        if line is not None and not is_marker(line):
+            chunk.append(line)
+            continue
+        if chunk:
+            out.extend(expand("\n".join(chunk)).split("\n"))
+            chunk = []
+    return out
+
+
+def is_subsequence(part: list[str], whole: list[str]) -> bool:
+    it = iter(whole)
+    return all(any(line == w for w in it) for line in part)
+
+
 def build_log(n: int = 400) -> str:
     rows = []
     for i in range(n):
@@ -191,6 +210,9 @@ def test_any_output_fits_its_budget_and_names_its_lines(lines: list[str], budget
     assert restore(result.text, text) == text
     lossy = compress(text, budget=budget, scorer=BaselineScorer())
     assert count_tokens(lossy.text) <= budget
+    # Without lossless: the lines kept are lines of the unbudgeted output, in order.
+    plain = expand(compress(text, scorer=BaselineScorer()).text).split("\n")
+    assert is_subsequence(kept_lines(lossy.text), plain)
 
 
 def _real_texts() -> list[tuple[str, str]]:
@@ -208,6 +230,11 @@ def test_real_outputs_never_go_over_and_restore_exactly(budget: int) -> None:
         result = compress(text, lossless=True, budget=budget, retrieve_id=original_id(text))
         assert count_tokens(result.text) <= budget, name
         assert restore(result.text, text) == text, name
+    scorer = BaselineScorer()
+    for name, text in texts[:: 4]:
+        lossy = compress(text, budget=budget, scorer=scorer)
+        assert count_tokens(lossy.text) <= budget, name
+        assert is_subsequence(kept_lines(lossy.text), expand(compress(text, scorer=scorer).text).split("\n")), name
 
 
 def test_error_word_pattern() -> None:
