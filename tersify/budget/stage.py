@@ -86,17 +86,28 @@ def fit_budget(
     plan = Plan(lay, values, counted)
     widest = Omitted(max(lay.lines_in - 2, 0), lay.lines_in, kinds=values.n_templates,
                      errors=int(values.error.sum()))
-    marker_cost = count(marker(widest, retrieve_id)) + 1
+    marker_cost = count(marker(widest, retrieve_id)) + 1  # the first round assumes the longest marker
     target = budget
+    best: tuple[int, str, tuple[Omitted, ...]] | None = None
     for _ in range(_ROUNDS):
         kept, whole = choose(plan, plan.order(target), target, marker_cost)
         text, omitted = render(lay, values, kept, whole, retrieve_id)
         used = count(text)
+        if omitted:  # later rounds assume the markers' real average length
+            marker_cost = -(-sum(count(marker(o, retrieve_id)) + 1 for o in omitted) // len(omitted))
         if used <= budget:
-            return text, _elision(lay, budget, retrieve_id, omitted)
-        target -= used - budget + max(4, budget // 100)
-        if target <= 0:
-            break
+            if best is None or used > best[0]:
+                best = (used, text, omitted)
+            slack = budget - used
+            if slack <= max(marker_cost, budget // 50):
+                break
+            target += slack  # room was left (estimates ran long): try to use it
+        else:
+            target -= used - budget + max(4, budget // 100)
+            if target <= 0:
+                break
+    if best is not None:
+        return best[1], _elision(lay, budget, retrieve_id, best[2])
     everything = Omitted(0, lay.lines_in, kinds=values.n_templates, errors=int(values.error.sum()))
     text = marker(everything, retrieve_id) + ("\n" if state.text.endswith("\n") else "")
     if count(text) > budget:  # below MIN_BUDGET only; compress() refuses such budgets
