@@ -10,6 +10,8 @@
    scorer scores the words of prose lines, must-keep spans found there are always kept,
    error lines lose at most articles, every other line is copied byte for byte.
 4. ``rebuild`` writes the kept words back line by line.
+5. With a ``budget``, when the output is still over it, whole lines and blocks are left out
+   by value, each left-out range replaced by a marker (``tersify.budget``).
 
 So ``expand(compress(x).text)`` is ``x`` with whole words removed from prose and error
 lines and noise removed, lines in order, every other line exact.
@@ -25,9 +27,10 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from tersify.budget.stage import MIN_BUDGET, Elision, Pipeline, fit_budget
 from tersify.compaction import Compacted, compact
 from tersify.compaction.engine import needs_escape
-from tersify.dropping import drop_noise, plan_drops, scorer_view, select_words
+from tersify.dropping import drop_noise_mapped, plan_drops, scorer_view, select_words
 from tersify.errors import Cancelled, TersifyError
 from tersify.mustkeep import MustKeep, Spans, resolve
 from tersify.regions import detect_regions
@@ -76,9 +79,13 @@ class CompressResult:
     must_keep: np.ndarray  # per word: overlaps a must-keep span in a line that may lose words
     spans: Spans  # must-keep spans of the scorer's view (the prose lines as one text)
     stats: CompressStats
+    elision: Elision | None = None  # what a budget left out (None: nothing)
 
     def to_dict(self) -> dict:
-        return {"text": self.text, "stats": self.stats.to_dict()}
+        out = {"text": self.text, "stats": self.stats.to_dict()}
+        if self.elision is not None:
+            out["elision"] = self.elision.to_dict()
+        return out
 
 
 def compress(
@@ -90,6 +97,8 @@ def compress(
     must_keep: MustKeep | str | Sequence[str] | bool | None = True,
     scorer: Scorer | str | None = None,
     cancel: threading.Event | None = None,
+    budget: int | None = None,
+    retrieve_id: str | None = None,
 ) -> CompressResult:
     """Compress a tool output: reversible compaction, then word dropping in prose only.
 
@@ -100,6 +109,11 @@ def compress(
     name (``"model"``, ``"teacher"``, ``"baseline"``; default: the shipped model).
     ``cancel``: when this event is set, :class:`~tersify.errors.Cancelled` is raised at the
     next stage boundary (the proxy stops work nobody waits for any more).
+    ``budget``: the most o200k tokens the output may have; whole lines and blocks are left
+    out by value where the steps above do not get there, each range replaced by a marker.
+    ``retrieve_id``: the id the markers name for ``tersify retrieve`` (``original_id(text)``,
+    under which the caller stores the text; compress() itself writes nothing); None: the
+    markers say the lines are not stored.
     """
     if not isinstance(text, str):
         raise TersifyError(f"compress() takes str, not {type(text).__name__}")
@@ -107,6 +121,8 @@ def compress(
         raise TersifyError(f"rate must be between 0 and 1, got {rate}")
     if not (0.0 <= threshold <= 1.0 and math.isfinite(threshold)):
         raise TersifyError(f"threshold must be between 0 and 1, got {threshold}")
+    if budget is not None and (isinstance(budget, bool) or not isinstance(budget, int) or budget < MIN_BUDGET):
+        raise TersifyError(f"budget must be a whole number of tokens, at least {MIN_BUDGET}, got {budget!r}")
     config = resolve(must_keep)
     scorer = as_scorer(scorer) if not lossless else None
 
@@ -117,10 +133,10 @@ def compress(
     t0 = time.perf_counter()
     checkpoint()
     regions = detect_regions(text.split("\n"))
-    source, noise_words = text, 0
+    source, noise_words, stays = text, 0, None
     if not lossless:  # noise goes first, so the rows it padded can fold into templates
         checkpoint()
-        source, noise_words, regions = drop_noise(text, regions)
+        source, noise_words, regions, stays = drop_noise_mapped(text, regions)
     checkpoint()
     compacted = compact(source, regions)
     checkpoint()
@@ -161,6 +177,10 @@ def compress(
         output = rebuild(words, keep, keep_whole=_reads_as_marker)
 
     checkpoint()
+    elision = None
+    if budget is not None:
+        state = Pipeline(text, source, stays, regions, compacted, words, keep, output)
+        output, elision = fit_budget(state, budget, retrieve_id, count_tokens)
     n_scored = int(scored.sum())
     stats = CompressStats(
         tokens_in=count_tokens(text),
@@ -186,7 +206,7 @@ def compress(
         scorer=scorer.name if scorer is not None else "none",
         elapsed_ms=(time.perf_counter() - t0) * 1000.0,
     )
-    return CompressResult(output, compacted, words, keep, scores, mk_mask, spans, stats)
+    return CompressResult(output, compacted, words, keep, scores, mk_mask, spans, stats, elision)
 
 
 def _reads_as_marker(original: str, rebuilt: str) -> bool:

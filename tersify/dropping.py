@@ -127,19 +127,29 @@ def drop_noise(text: str, regions: Sequence[Region]) -> tuple[str, int, Sequence
     them, bars, rules), how many words went, and the regions of what is left: the kinds
     found on the original lines, so removing a rule never changes what a line is. Noise
     goes first so that the rows it padded can fold into templates."""
+    out, removed, left, _ = drop_noise_mapped(text, regions)
+    return out, removed, left
+
+
+def drop_noise_mapped(
+    text: str, regions: Sequence[Region]
+) -> tuple[str, int, Sequence[Region], np.ndarray | None]:
+    """:func:`drop_noise`, and per line of ``text`` whether it is still there (None when
+    every line is): a budget names left-out lines by their number in the input."""
     kinds = [region.kind for region in regions for _ in range(len(region))]
     starts, ends = text_noise_spans(text, lambda i: kinds[i] in _NO_NOISE)
     if not starts.shape[0]:
-        return text, 0, regions
+        return text, 0, regions, None
     words = segment(text)
     noise = inside_spans(words, starts, ends)
     removed = int(noise.sum())
     if not removed:
-        return text, 0, regions
+        return text, 0, regions, None
     # A line goes when every word on it was noise (rebuild drops lines that lose every word).
     has_words = np.bincount(words.lines, minlength=words.n_lines) > 0
     has_kept = np.bincount(words.lines[~noise], minlength=words.n_lines) > 0
-    before = np.concatenate(([0], np.cumsum(~has_words | has_kept)))  # kept lines before each line
+    stays = ~has_words | has_kept
+    before = np.concatenate(([0], np.cumsum(stays)))  # kept lines before each line
     left = [Region(r.kind, int(before[r.start]), int(before[r.stop])) for r in regions]
     left = [r for r in left if r.stop > r.start]
     out = rebuild(words, ~noise)
@@ -147,7 +157,7 @@ def drop_noise(text: str, regions: Sequence[Region]) -> tuple[str, int, Sequence
     covered = left[-1].stop if left else 0
     if covered < n_lines:  # a last line without "\n" went whole: the "\n" before it ends the text now
         left.append(Region(Kind.BLANK, covered, n_lines))
-    return out, removed, left
+    return out, removed, left, stays
 
 
 def inside_spans(words: Words, span_starts: np.ndarray, span_ends: np.ndarray) -> np.ndarray:

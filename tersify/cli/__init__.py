@@ -14,6 +14,7 @@ from tersify.errors import TersifyError
 COMMAND_MODULES = [
     "tersify.cli.compress_cmd",
     "tersify.cli.expand_cmd",
+    "tersify.cli.retrieve_cmd",
     "tersify.cli.data_cmd",
     "tersify.cli.train_cmd",
     "tersify.cli.proxy_cmd",

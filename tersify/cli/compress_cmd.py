@@ -8,6 +8,7 @@ import sys
 import time
 
 from tersify.cli.args import unit_interval
+from tersify.cli.retrieve_cmd import add_budget_arguments, compress_within_budget
 from tersify.compress import compress
 from tersify.errors import TersifyError
 from tersify.io import read_input, write_output
@@ -46,6 +47,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--list-scorers", action="store_true", help="list the available scorers and exit")
     p.add_argument("--json", action="store_true", help="print {text, stats} as JSON instead of the text")
     p.add_argument("--stats", action="store_true", help="print statistics to standard error")
+    add_budget_arguments(p)
     p.set_defaults(func=run)
 
 
@@ -71,8 +73,9 @@ def run(args: argparse.Namespace) -> int:
     scorer = None if args.lossless else get_scorer(args.scorer) if args.scorer else default_scorer()
     encoder()  # the token encoding loads once per process, like the scorer
     load_ms = (time.perf_counter() - t0) * 1000.0
-    result = compress(text, lossless=args.lossless, rate=args.rate, threshold=args.threshold,
-                      must_keep=must_keep, scorer=scorer)
+    result = compress_within_budget(args, text, lambda retrieve_id: compress(
+        text, lossless=args.lossless, rate=args.rate, threshold=args.threshold, must_keep=must_keep,
+        scorer=scorer, budget=args.budget, retrieve_id=retrieve_id))
     if args.show:
         from tersify.cli.show import show
 
@@ -83,6 +86,11 @@ def run(args: argparse.Namespace) -> int:
         write_output(result.text)
     if args.stats:
         print(format_stats(result.stats.to_dict(), load_ms), file=sys.stderr)
+        if result.elision is not None:
+            e = result.elision
+            where = f"original stored as {e.retrieve_id}" if e.retrieve_id else "original not stored"
+            print(f"tersify: budget {e.budget}: {e.lines_omitted} of {e.lines_in} lines left out in "
+                  f"{len(e.omitted)} ranges; {where}", file=sys.stderr)
     return 0
 
 

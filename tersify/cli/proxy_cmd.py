@@ -14,6 +14,7 @@ from tersify.errors import TersifyError
 
 
 def register(sub: argparse._SubParsersAction) -> None:
+    from tersify.cli.retrieve_cmd import budget_tokens, mebibytes
     from tersify.proxy.config import ProxyConfig
     from tersify.proxy.store import default_db_path
 
@@ -64,6 +65,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--compress-threads", type=non_negative_int("compress-threads"),
                    default=defaults.compress_threads,
                    help=f"tool results compressed at once (default {defaults.compress_threads})")
+    p.add_argument("--budget", type=budget_tokens, default=None, metavar="N",
+                   help="fit each tool result into N o200k tokens (default: off): where compression does not get "
+                   "there, whole lines and blocks are left out by value, each range replaced by a marker naming "
+                   "the command that prints it back (`tersify retrieve ID --lines A-B`). The originals are "
+                   "stored in the pair log's originals table, capped at --originals-max-mb (least recently used "
+                   "first out, never expired by age, not pruned by --log-days). With --no-log or --redact they "
+                   "are not stored on disk exactly, and the markers say the lines cannot be retrieved")
+    p.add_argument("--originals-max-mb", type=mebibytes, default=None, dest="originals_max_bytes", metavar="MIB",
+                   help="size cap of the stored originals (default $TERSIFY_ORIGINALS_MAX_MB, else 1024)")
     p.add_argument("--no-log", action="store_true",
                    help="write nothing to disk: the pair log (and the cache it gives) lives in memory only")
     p.add_argument("--log-days", type=positive_float("log-days"), default=None,
@@ -131,6 +141,8 @@ def run_proxy(args: argparse.Namespace) -> int:
         db=_db(args.db),
         min_tokens=args.min_tokens,
         rate=args.rate,
+        budget=args.budget,
+        originals_max_bytes=args.originals_max_bytes,
         deadline_s=args.deadline,
         max_body_bytes=int(args.max_body_mb * 2**20),
         compress_threads=max(1, args.compress_threads),

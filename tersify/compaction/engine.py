@@ -36,7 +36,12 @@ def _forms() -> tuple[Form, ...]:
 
 @cache
 def _any_marker() -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{form.marker.pattern})" for form in _forms()))
+    # The budget's elision markers are escaped too: expansion leaves them as they are, so an
+    # input line that reads like one must not be taken for one.
+    from tersify.budget.markers import MARKER
+
+    patterns = [form.marker.pattern for form in _forms()] + [MARKER.pattern]
+    return re.compile("|".join(f"(?:{pattern})" for pattern in patterns))
 
 
 def needs_escape(line: str) -> bool:
@@ -76,7 +81,10 @@ def _expand_lines(lines: Sequence[str]) -> list[str]:
 
 
 def expand(text: str) -> str:
-    """The original text of a compacted one (text without markers comes back unchanged)."""
+    """The original text of a compacted one (text without markers comes back unchanged).
+
+    A budget's elision markers (``[lines 120-480 omitted: ...]``) stay as they are: the
+    lines they stand for are not in the text; ``tersify retrieve`` prints them."""
     if not isinstance(text, str):
         raise TersifyError(f"expand() takes str, not {type(text).__name__}")
     return "\n".join(_expand_lines(text.split("\n")))

@@ -102,11 +102,14 @@ class Proxy:
     def __init__(self, config: ProxyConfig, *, scorer: Scorer | None = None) -> None:
         self.config = config
         self.stats = ProxyStats()
-        self.store = PairStore(MEMORY if not config.log else config.db, redact=redact if config.redact else None)
+        self.store = PairStore(MEMORY if not config.log else config.db, redact=redact if config.redact else None,
+                               originals_max_bytes=config.originals_max_bytes)
         # The token of /stats and /v1/retrieve (printed once by `tersify proxy`); None: endpoints off.
         self.admin_token: str | None = (config.admin_token or secrets.token_urlsafe(32)) if config.admin else None
         self.compressor = ToolResultCompressor(
-            self.store, min_tokens=config.min_tokens, rate=config.rate, scorer=scorer
+            self.store, min_tokens=config.min_tokens, rate=config.rate, scorer=scorer, budget=config.budget,
+            # Markers name `tersify retrieve` only where the original outlives the process, exactly.
+            durable_originals=config.log and not config.redact,
         )
         self.work = Work(
             self.compressor, self.stats, threads=config.compress_threads,

@@ -14,6 +14,7 @@ import threading
 from dataclasses import dataclass
 
 import tersify
+from tersify.budget import original_id
 from tersify.compress import compress
 from tersify.proxy.store import PairStore
 from tersify.scorers import Scorer, default_scorer
@@ -74,14 +75,22 @@ class ToolResultCompressor:
         min_tokens: int,
         rate: float | None,
         scorer: Scorer | None = None,
+        budget: int | None = None,
+        durable_originals: bool = True,
     ) -> None:
         self.store = store
         self.min_tokens = min_tokens
         self.rate = rate
+        self.budget = budget
+        # False (--no-log, --redact): originals are kept in memory or not exactly, so markers
+        # do not promise `tersify retrieve`.
+        self.durable_originals = durable_originals
         self.scorer = scorer if scorer is not None else default_scorer()
         self.scorer_version = str(getattr(self.scorer, "version", None) or tersify.__version__)
         # Decision key: a new scorer, model version or rate gives new outputs.
         self.options = f"scorer={self.scorer.name}@{self.scorer_version};rate={rate}"
+        if budget is not None:  # a budget gives other outputs, and markers that name the store or not
+            self.options += f";budget={budget};retrievable={int(durable_originals)}"
 
     def is_small(self, text: str) -> bool:
         return approx_tokens(text) < self.min_tokens
@@ -92,6 +101,8 @@ class ToolResultCompressor:
             return unchanged("already_compressed")
         cached = self.store.cached(text_hash, self.options)
         if cached is not None:
+            if self.budget is not None and self.durable_originals and " omitted: " in cached:
+                self.store.originals.put(text)  # used again: last to be evicted (stored again if it was)
             return Decision("compressed", cached, counted_tokens(text)[0], count_tokens(cached))
         reason = self.store.unchanged_reason(text_hash, self.options)
         if reason is not None:
@@ -102,7 +113,7 @@ class ToolResultCompressor:
         """Compress ``text`` (raises :class:`~tersify.errors.Cancelled` once ``cancel`` is set).
 
         Returns the decision, the compression time in ms and the figures to log with the pair."""
-        result = compress(text, rate=self.rate, scorer=self.scorer, cancel=cancel)
+        result = self._compress(text, cancel)
         stats = result.stats
         # An empty tool result is rejected by some APIs, and a longer one saves nothing.
         if not result.text.strip() or stats.tokens_out >= stats.tokens_in:
@@ -111,6 +122,18 @@ class ToolResultCompressor:
             decision = Decision("compressed", result.text, stats.tokens_in, stats.tokens_out)
         figures = {"words_in": stats.words_in, "words_out": stats.words_out}
         return decision, stats.elapsed_ms, figures
+
+    def _compress(self, text: str, cancel: threading.Event):
+        """One compression; under a budget, the original is stored before any marker naming it
+        goes out (in memory only with --no-log, and then the markers do not name it)."""
+        if self.budget is None:
+            return compress(text, rate=self.rate, scorer=self.scorer, cancel=cancel)
+        retrievable = self.durable_originals and self.store.originals.fits(text)
+        result = compress(text, rate=self.rate, scorer=self.scorer, cancel=cancel, budget=self.budget,
+                          retrieve_id=original_id(text) if retrievable else None)
+        if result.elision is not None and self.store.originals.put(text) is None and retrievable:
+            result = compress(text, rate=self.rate, scorer=self.scorer, cancel=cancel, budget=self.budget)
+        return result
 
     def keep(
         self, text: str, text_hash: str, decision: Decision, *, provider: str, model: str | None,

@@ -19,6 +19,10 @@ class ProxyConfig:
     # compressing them saves little and costs a round of work on every request.
     min_tokens: int = 256
     rate: float | None = None  # None: compress() keeps words scored above its threshold
+    # Per tool result: the most o200k tokens it may have upstream (None: no budget). Lines left
+    # out are stored in the store's originals table, retrievable with `tersify retrieve`.
+    budget: int | None = None
+    originals_max_bytes: int | None = None  # cap of the stored originals (None: $TERSIFY_ORIGINALS_MAX_MB or 1 GiB)
     # Longest a request may wait for its tool results; past it, it goes upstream unchanged.
     deadline_s: float = 2.0
     max_body_bytes: int = 32 * 1024 * 1024

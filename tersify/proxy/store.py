@@ -11,6 +11,9 @@ compression time. The same table serves three purposes:
   compressed a second time (looked up by ``compressed_hash``);
 * retrieval of originals by content hash, and export of pairs for self-distillation.
 
+The ``originals`` table (:mod:`tersify.proxy.originals`) keeps the texts a budget left
+lines out of, for ``tersify retrieve``, whether the CLI or the proxy wrote them.
+
 Requests' headers are never given to the store, so API keys and auth headers cannot
 end up in the file. The file and its -wal/-shm are 0600 in a 0700 directory (tool outputs
 hold secrets); ``:memory:`` keeps the log in memory only (``--no-log``), and an optional
@@ -30,6 +33,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tersify.errors import TersifyError
+from tersify.proxy.originals import SCHEMA as ORIGINALS_SCHEMA
+from tersify.proxy.originals import Originals
 from tersify.proxy.stats import percentile
 
 log = logging.getLogger("tersify.proxy")
@@ -143,6 +148,7 @@ class PairStore:
         *,
         create: bool = True,
         redact: Callable[[str], str] | None = None,
+        originals_max_bytes: int | None = None,
     ) -> None:
         self.path = Path(path)
         self.in_memory = str(path) == MEMORY
@@ -169,7 +175,7 @@ class PairStore:
                 else:
                     self._conn.execute("PRAGMA journal_mode = WAL")
                     self._conn.execute("PRAGMA synchronous = NORMAL")
-                self._conn.executescript(_SCHEMA)
+                self._conn.executescript(_SCHEMA + ORIGINALS_SCHEMA)
             finally:
                 os.umask(old_umask)
             if not self.in_memory:
@@ -179,6 +185,8 @@ class PairStore:
         except (OSError, sqlite3.Error) as exc:
             raise TersifyError(f"{self.path}: cannot open the pair log ({exc})") from exc
         self._lock = threading.Lock()
+        # Originals a budget left lines out of (``tersify retrieve``); capped, LRU, no expiry.
+        self.originals = Originals(self._conn, self._lock, originals_max_bytes)
 
     def _private_dir(self, directory: Path) -> None:
         """Create the log's directory 0700; tighten an existing one that is only the log's

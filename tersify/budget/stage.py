@@ -1,0 +1,186 @@
+"""The budget stage: the pipeline's output, cut down to the budget with markers.
+
+Called by ``compress`` last, only when its output is over the budget. Units are chosen
+once (:mod:`tersify.budget.selection`); the chosen output is then counted exactly (it is
+at most about the budget, so counting it is cheap) and, where the per-unit estimate was
+short (tokens merge across lines, markers vary in length), chosen again for a target
+lowered by the excess. If that does not converge, the whole input becomes one marker:
+the output is never over the budget.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from tersify.budget.markers import Omitted, json_shape, marker
+from tersify.budget.selection import Plan, Values, choose
+from tersify.budget.units import END, Layout, Option, layout
+from tersify.compaction import Compacted
+from tersify.regions import Region
+from tersify.text.segment import Words
+
+# Smallest budget accepted: room for one marker standing for the whole input.
+MIN_BUDGET = 64
+_ROUNDS = 8
+
+
+@dataclass(frozen=True)
+class Elision:
+    """What the budget left out (``compress(..., budget=N).elision``)."""
+
+    budget: int
+    retrieve_id: str | None  # the id the markers name; None: they say the lines are not stored
+    omitted: tuple[Omitted, ...]  # one per marker, in order
+    lines_in: int
+    lines_shown: int  # original lines the output still shows (whole or in a compaction block)
+
+    @property
+    def lines_omitted(self) -> int:
+        return sum(o.lines for o in self.omitted)
+
+    def to_dict(self) -> dict:
+        return {
+            "budget": self.budget,
+            "retrieve_id": self.retrieve_id,
+            "lines_in": self.lines_in,
+            "lines_shown": self.lines_shown,
+            "lines_omitted": self.lines_omitted,
+            "ranges": [[o.start + 1, o.stop] for o in self.omitted],
+        }
+
+
+@dataclass(frozen=True)
+class Pipeline:
+    """What the pipeline knows by its last stage (see :func:`tersify.budget.units.layout`)."""
+
+    text: str
+    source: str
+    stays: np.ndarray | None
+    regions: list[Region] | tuple[Region, ...]
+    compacted: Compacted
+    words: Words
+    keep: np.ndarray
+    output: str
+
+
+def fit_budget(
+    state: Pipeline, budget: int, retrieve_id: str | None, count: Callable[[str], int]
+) -> tuple[str, Elision | None]:
+    """``state.output`` if it fits ``budget`` tokens, else the best output that does."""
+    if count(state.output) <= budget:
+        return state.output, None
+    lay = layout(state.text, state.source, state.stays, state.regions, state.compacted, state.words,
+                 state.keep, state.output)
+    values = Values(lay.source_lines, state.regions)
+    cache: dict[str, int] = {}
+
+    def counted(text: str) -> int:
+        found = cache.get(text)
+        if found is None:
+            found = cache[text] = count(text)
+        return found
+
+    plan = Plan(lay, values, counted)
+    widest = Omitted(max(lay.lines_in - 2, 0), lay.lines_in, kinds=values.n_templates,
+                     errors=int(values.error.sum()))
+    marker_cost = count(marker(widest, retrieve_id)) + 1  # the first round assumes the longest marker
+    target = budget
+    best: tuple[int, str, tuple[Omitted, ...]] | None = None
+    for _ in range(_ROUNDS):
+        kept, whole = choose(plan, plan.order(target), target, marker_cost)
+        text, omitted = render(lay, values, kept, whole, retrieve_id)
+        used = count(text)
+        if omitted:  # later rounds assume the markers' real average length
+            marker_cost = -(-sum(count(marker(o, retrieve_id)) + 1 for o in omitted) // len(omitted))
+        if used <= budget:
+            if best is None or used > best[0]:
+                best = (used, text, omitted)
+            slack = budget - used
+            if slack <= max(marker_cost, budget // 50):
+                break
+            target += slack  # room was left (estimates ran long): try to use it
+        else:
+            target -= used - budget + max(4, budget // 100)
+            if target <= 0:
+                break
+    if best is not None:
+        return best[1], _elision(lay, budget, retrieve_id, best[2])
+    everything = Omitted(0, lay.lines_in, kinds=values.n_templates, errors=int(values.error.sum()))
+    text = marker(everything, retrieve_id) + ("\n" if state.text.endswith("\n") else "")
+    if count(text) > budget:  # below MIN_BUDGET only; compress() refuses such budgets
+        text = ""
+    return text, _elision(lay, budget, retrieve_id, (everything,))
+
+
+def _elision(lay: Layout, budget: int, retrieve_id: str | None, omitted: tuple[Omitted, ...]) -> Elision:
+    left_out = sum(o.lines for o in omitted)
+    return Elision(budget, retrieve_id, omitted, lay.lines_in, lay.lines_in - left_out)
+
+
+def _shape(lay: Layout, document) -> str | None:
+    """The outline of a JSON document left out (a unit, or an option; parsed once)."""
+    if document.shape is None:
+        if isinstance(document, Option):
+            first, last = lay.units[document.first], lay.units[document.stop - 1]
+            start, stop = first.src_start, last.src_stop
+        else:
+            start, stop = document.src_start, document.src_stop
+        document.shape = json_shape("\n".join(lay.source_lines[start:stop])) or ""
+    return document.shape or None
+
+
+def render(
+    lay: Layout, values: Values, kept: list[bool], whole: list[bool], retrieve_id: str | None
+) -> tuple[str, tuple[Omitted, ...]]:
+    """The output for ``kept``: kept units as they are (the lines of a block written
+    ``whole`` as the block), one marker per range left out."""
+    units = lay.units
+    n = len(units)
+    out: list[str] = []
+    omitted: list[Omitted] = []
+    shown_to = 0  # the original line the last kept unit ends at
+    i = 0
+    while i < n:
+        unit = units[i]
+        if kept[i]:
+            if unit.option >= 0 and whole[unit.option]:
+                option = lay.options[unit.option]
+                out.append(option.text)
+                shown_to = max(shown_to, units[option.stop - 1].stop)
+                i = option.stop
+                continue
+            out.append(unit.text)
+            if unit.kind != END:
+                shown_to = max(shown_to, unit.stop)
+            i += 1
+            continue
+        j = i
+        kinds: set[int] = set()
+        errors = json_documents = diff_hunks = 0
+        document = None
+        in_document = -1  # the units of a JSON document left out whole end here
+        while j < n and not kept[j]:
+            u = units[j]
+            option = lay.options[u.option] if u.option >= 0 else None
+            if option is not None and option.json and j == option.first and not any(kept[j : option.stop]):
+                json_documents += 1
+                document = option
+                in_document = option.stop
+            if not (u.json or u.hunk or j < in_document):  # a document's or a hunk's line shapes say little
+                kinds |= values.kinds(u.src_start, u.src_stop)
+            errors += int(values.error[u.src_start : u.src_stop].sum())
+            json_documents += u.json
+            diff_hunks += u.hunk
+            document = u if u.json else document
+            j += 1
+        stop = units[j].start if j < n else lay.lines_in
+        if stop > shown_to:
+            shape = _shape(lay, document) if json_documents == 1 and document is not None else None
+            o = Omitted(shown_to, stop, len(kinds), errors, json_documents, diff_hunks, shape)
+            omitted.append(o)
+            out.append(marker(o, retrieve_id))
+        i = j
+    return "\n".join(out), tuple(omitted)

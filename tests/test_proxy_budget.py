@@ -1,0 +1,104 @@
+"""The proxy under --budget: each tool result fits, the originals of what it left out are
+stored and `tersify retrieve` prints them after the proxy is restarted."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+from support.fake_upstream import FakeUpstream
+
+from tersify.budget import original_id
+from tersify.cli import main
+from tersify.proxy import ProxyConfig, create_app
+from tersify.proxy.app import Proxy
+from tersify.proxy.providers import openai_chat
+from tersify.proxy.server import serve_in_thread
+from tersify.proxy.store import PairStore
+from tersify.tokens import count_tokens
+
+ROOT = Path(__file__).resolve().parents[1]
+LOG = (ROOT / "data" / "loghub" / "HDFS" / "HDFS_2k.log").read_text()
+HEADERS = {"authorization": "Bearer sk-test-budget"}
+_MARKER = re.compile(r"^\[lines? [0-9-]+ omitted: .*; run: tersify retrieve ([0-9a-f]{12}) --lines ([0-9-]+)\]$", re.M)
+
+
+@pytest.fixture(scope="module")
+def fake() -> Iterator[tuple[FakeUpstream, str]]:
+    upstream = FakeUpstream()
+    with serve_in_thread(upstream.app) as server:
+        yield upstream, server.url
+
+
+@contextmanager
+def proxy(upstream_url: str, db: Path, **overrides) -> Iterator[tuple[str, Proxy]]:
+    config = ProxyConfig(anthropic_upstream=upstream_url, openai_upstream=upstream_url, db=db, deadline_s=60.0,
+                         **overrides)
+    app = create_app(config)
+    with serve_in_thread(app) as server:
+        yield server.url, app.state.proxy
+
+
+def send(url: str, upstream: FakeUpstream, output: str) -> str:
+    body = {"model": "gpt-test", "messages": [
+        {"role": "user", "content": "why does the cluster lose blocks?"},
+        {"role": "assistant", "content": None, "tool_calls": [
+            {"id": "c0", "type": "function", "function": {"name": "bash", "arguments": "{}"}}]},
+        {"role": "tool", "tool_call_id": "c0", "content": output}]}
+    response = httpx.post(url + "/v1/chat/completions", json=body, headers=HEADERS, timeout=120)
+    assert response.status_code == 200
+    [text] = [t.text for t in openai_chat(upstream.last().json())]
+    return text
+
+
+def wait_until(condition, timeout: float = 10.0) -> None:
+    give_up = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < give_up, "condition not met in time"
+        time.sleep(0.02)
+
+
+def test_results_fit_and_originals_are_retrievable_after_a_restart(fake, tmp_path, capsysbinary):
+    upstream, upstream_url = fake
+    db = tmp_path / "p.db"
+    with proxy(upstream_url, db, budget=1200) as (url, state):
+        assert ";budget=1200;retrievable=1" in state.compressor.options
+        sent = send(url, upstream, LOG)
+        assert count_tokens(sent) <= 1200
+        wait_until(lambda: state.store.count() == 1)
+        again = send(url, upstream, LOG)  # the decision is kept: the same bytes next turn
+        assert again == sent
+    markers = _MARKER.findall(sent)
+    assert len(markers) > 2 and {oid for oid, _ in markers} == {original_id(LOG)}
+    with PairStore(db, create=False) as store:  # after the restart
+        assert store.originals.get(original_id(LOG)).text == LOG
+    lines = LOG.splitlines(keepends=True)
+    capsysbinary.readouterr()
+    for oid, span in markers:
+        assert main(["retrieve", oid, "--lines", span, "--db", str(db)]) == 0
+        first, _, last = span.partition("-")
+        assert capsysbinary.readouterr().out == "".join(lines[int(first) - 1 : int(last or first)]).encode()
+    with proxy(upstream_url, db, budget=1200) as (url, state):  # a restarted proxy sends the same bytes
+        assert send(url, upstream, LOG) == sent
+        assert state.stats.get("decisions_reused") == 1
+
+
+def test_without_a_log_the_markers_do_not_promise_retrieval(fake, tmp_path):
+    upstream, upstream_url = fake
+    with proxy(upstream_url, tmp_path / "p.db", budget=1200, log=False) as (url, state):
+        sent = send(url, upstream, LOG)
+        assert count_tokens(sent) <= 1200
+        assert "omitted: " in sent and "tersify retrieve" not in sent
+        assert "not stored, cannot be retrieved]" in sent
+        assert state.store.originals.get(original_id(LOG)).text == LOG  # in memory, until the proxy stops
+    assert not (tmp_path / "p.db").exists()
+
+
+def test_no_budget_keeps_the_options_key(fake, tmp_path):
+    with proxy(fake[1], tmp_path / "p.db") as (_, state):
+        assert "budget" not in state.compressor.options
