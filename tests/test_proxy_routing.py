@@ -242,4 +242,4 @@ def test_logs_stats_says_o200k_tokens(tmp_path, capsys):
                      words_in=9, words_out=2, latency_ms=1.0)
     assert main(["logs", "stats", "--db", str(db)]) == 0
     out = capsys.readouterr().out
-    assert "900 -> 300 o200k tokens (saved 66.7%)" in out and "~4 chars" not in out
+    assert "900 -> 300 o200k tokens (saved 66.7%" in out and "~4 chars" not in out
