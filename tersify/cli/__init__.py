@@ -18,6 +18,7 @@ COMMAND_MODULES = [
     "tersify.cli.train_cmd",
     "tersify.cli.proxy_cmd",
     "tersify.cli.experiment_cmd",
+    "tersify.cli.run_cmd",
 ]
 
 

@@ -1,0 +1,213 @@
+"""``tersify run -- CMD ARGS...``: run a command and print its output compressed, before an
+agent's tool cuts it.
+
+Some agents never pass a big output on: Claude Code's Bash tool saves anything over
+30,000 characters to a file and shows the model a 2 KB preview, so a proxy between the
+agent and the API only ever sees the preview. Compressing where the command runs is the
+only place the whole output can still be read.
+
+What a run does:
+
+* The command is run directly (no shell, unless the user writes ``sh -c``), with the
+  caller's standard input. Its standard output and standard error go to **one pipe**, so
+  their lines come out interleaved in the order the command wrote them, as a terminal
+  shows them; two pipes would lose that order (an error would land after every line
+  of output instead of next to the step that failed), and Claude Code's Bash tool shows
+  the model both streams anyway. Everything is printed on standard output.
+* The exit status is the command's; a command killed by signal N gives 128+N, a
+  command not found 127 and one that cannot be executed 126, as a shell does.
+* SIGTERM and SIGHUP are passed on to the command, and SIGINT too unless it came from the
+  terminal (then the command, in the terminal's foreground group, already got it).
+* Output of a few hundred tokens or less is printed unchanged; output that is not text
+  (NUL bytes, or much that is not UTF-8) is passed through unchanged; anything else
+  goes through :func:`tersify.compress` (lossless compaction and safe word dropping, then
+  the budget where the installed tersify has one, see :func:`compress_output`).
+* If compression itself fails, the original is printed (with a note on standard error):
+  a command's output is never lost to a tersify bug.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import inspect
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+
+from tersify.io import decode, encode
+
+# Output of at most this many tokens is printed as it is: nothing to gain, and the agent
+# sees exactly what the command printed.
+TINY_TOKENS = 300
+# The default budget: Claude Code sends a Bash output of up to 30,000 characters inline;
+# 6,000 o200k tokens of logs and build output is about 18,000-24,000 characters, leaving room.
+DEFAULT_BUDGET = 6000
+# Binary detection reads this much of the output.
+_SNIFF = 64 * 1024
+_FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+@dataclass(frozen=True)
+class RunResult:
+    returncode: int  # the exit status tersify gives: the command's, 128+N for signal N, 126/127
+    output: bytes  # what the command wrote, both streams in order
+    printed: bytes  # what tersify printed
+    how: str  # "unchanged (tiny)", "binary", "compressed", "budget", "failed to start", ...
+
+
+def looks_binary(data: bytes) -> bool:
+    """True for output that is not text: a NUL byte, or more than 10% of the sampled
+    bytes not decodable as UTF-8 (Latin-1 text with a few accents stays text)."""
+    sample = data[:_SNIFF]
+    if not sample:
+        return False
+    if b"\0" in sample:
+        return True
+    bad = sum(1 for ch in sample.decode("utf-8", errors="surrogateescape") if "\udc80" <= ch <= "\udcff")
+    return bad > len(sample) // 10
+
+
+def is_tiny(data: bytes) -> bool:
+    """At most :data:`TINY_TOKENS` o200k tokens. A token is at least one byte, so short
+    output is decided without loading the encoding."""
+    if len(data) <= TINY_TOKENS:
+        return True
+    if len(data) > TINY_TOKENS * 16:  # no o200k token is that long
+        return False
+    from tersify.tokens import count_tokens
+
+    return count_tokens(decode(data)) <= TINY_TOKENS
+
+
+def supports_budget() -> bool:
+    """Whether the installed :func:`tersify.compress` takes ``budget`` (the budget work)."""
+    from tersify.compress import compress
+
+    return "budget" in inspect.signature(compress).parameters
+
+
+def compress_output(text: str, *, budget: int | None, lossless: bool) -> tuple[str, str]:
+    """The one place ``tersify run`` compresses: ``(printed text, how)``.
+
+    With a budget and a tersify whose ``compress`` takes one, the output fits the budget and
+    whatever is left out is stored first (:func:`store_original`), so every marker's
+    ``tersify retrieve`` command works. Without either, the compressed text is printed as
+    it is (compaction and word dropping only, no line left out)."""
+    from tersify.compress import compress
+
+    if budget is None or not supports_budget():
+        return compress(text, lossless=lossless).text, "compressed"
+    from tersify.budget import original_id  # present wherever compress takes a budget
+
+    retrieve_id = original_id(text)
+    result = compress(text, lossless=lossless, budget=budget, retrieve_id=retrieve_id)
+    if getattr(result, "elision", None) is None:
+        return result.text, "compressed"
+    if store_original(text, retrieve_id):
+        return result.text, "budget"
+    # No store to keep the original in: compress again with markers that say so rather
+    # than name an id nothing resolves.
+    return compress(text, lossless=lossless, budget=budget, retrieve_id=None).text, "budget (not stored)"
+
+
+def store_original(text: str, retrieve_id: str) -> bool:
+    """Keep ``text`` for ``tersify retrieve`` under ``retrieve_id`` (the one call into the
+    store of originals). False when this tersify has no such store."""
+    from tersify.proxy import store
+
+    save: Callable[..., object] | None = getattr(store, "store_original", None)
+    if save is None:
+        return False
+    save(text, retrieve_id)
+    return True
+
+
+def render(data: bytes, *, budget: int | None = DEFAULT_BUDGET, lossless: bool = False) -> tuple[bytes, str]:
+    """What ``tersify run`` prints for a command's output ``data``, and how it got there."""
+    if is_tiny(data):
+        return data, "unchanged (tiny)"
+    if looks_binary(data):
+        return data, "binary"
+    text, how = compress_output(decode(data), budget=budget, lossless=lossless)
+    return encode(text), how
+
+
+@contextlib.contextmanager
+def _forwarding(proc: subprocess.Popen) -> Iterator[None]:
+    """Pass SIGINT/SIGTERM/SIGHUP on to ``proc`` while it runs; restore the handlers after."""
+
+    def forward(signum: int, frame: object) -> None:
+        if signum == signal.SIGINT and _terminal_sent_it():
+            return  # Ctrl-C: the terminal sent it to the command too; a second one could cut its cleanup
+        with contextlib.suppress(ProcessLookupError):
+            proc.send_signal(signum)
+
+    previous = {}
+    for sig in _FORWARDED:
+        with contextlib.suppress(ValueError, OSError):  # not the main thread: nothing to install
+            previous[sig] = signal.signal(sig, forward)
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _terminal_sent_it() -> bool:
+    """True when we are in the foreground process group of a controlling terminal: a SIGINT
+    then came from the keyboard and reached the command (same group) as well."""
+    try:
+        fd = os.open("/dev/tty", os.O_RDONLY | os.O_NOCTTY)
+    except OSError:
+        return False
+    try:
+        return os.tcgetpgrp(fd) == os.getpgrp()
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+
+
+def run(argv: Sequence[str], *, budget: int | None = DEFAULT_BUDGET, lossless: bool = False,
+        write: Callable[[bytes], None] | None = None, warn: Callable[[str], None] | None = None) -> RunResult:
+    """Run ``argv``, print its output compressed through ``write`` (default: standard output)
+    and return what happened; see the module docstring."""
+    write = write or _write_stdout
+    warn = warn or (lambda line: print(line, file=sys.stderr))
+    if not argv:
+        raise ValueError("no command to run")
+    try:
+        proc = subprocess.Popen(list(argv), stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    except FileNotFoundError:
+        warn(f"tersify run: {argv[0]}: command not found")
+        return RunResult(127, b"", b"", "failed to start")
+    except PermissionError:
+        warn(f"tersify run: {argv[0]}: permission denied")
+        return RunResult(126, b"", b"", "failed to start")
+    except OSError as exc:  # not an executable format, a directory, ...
+        warn(f"tersify run: {argv[0]}: cannot execute ({exc.strerror or exc})")
+        return RunResult(126, b"", b"", "failed to start")
+    assert proc.stdout is not None
+    with _forwarding(proc):
+        chunks = []
+        while chunk := proc.stdout.read1(1 << 16):
+            chunks.append(chunk)
+        status = proc.wait()
+    proc.stdout.close()
+    data = b"".join(chunks)
+    returncode = 128 - status if status < 0 else status
+    try:
+        printed, how = render(data, budget=budget, lossless=lossless)
+    except Exception as exc:  # noqa: BLE001 - the command's output must reach the caller whatever broke
+        warn(f"tersify run: compression failed ({type(exc).__name__}: {exc}); the output follows unchanged")
+        printed, how = data, "unchanged (compression failed)"
+    write(printed)
+    return RunResult(returncode, data, printed, how)
+
+
+def _write_stdout(data: bytes) -> None:
+    sys.stdout.buffer.write(data)
+    sys.stdout.buffer.flush()

@@ -1,0 +1,185 @@
+"""``tersify run -- CMD``: exit status, signals, stream order, tiny and binary output, a big log."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tersify import run as run_module
+from tersify.compaction import expand
+from tersify.run import DEFAULT_BUDGET, TINY_TOKENS, is_tiny, looks_binary, render
+
+ROOT = Path(__file__).resolve().parents[1]
+ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
+
+
+def tersify_run(*argv: str, timeout: float = 120) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "tersify", "run", "--", *argv], capture_output=True, cwd=ROOT,
+                          env=ENV, timeout=timeout, stdin=subprocess.DEVNULL)
+
+
+def shows_every_error(out: str, text: str, errors: list[str]) -> None:
+    """Every error line is in ``out`` (compaction may write the start all lines share once,
+    above them: then from the level on) and comes back whole from ``tersify expand``."""
+    back = expand(out)
+    assert back.count("\n") == text.count("\n")
+    for line in errors:
+        assert line[line.index(" ", 11) + 1:] in out and line in back.splitlines()
+
+
+def big_log(lines: int = 400) -> tuple[str, list[str]]:
+    """A service log: INFO lines of one shape, a few distinct error lines among them."""
+    errors = {
+        57: "2026-11-28 10:14:03 ERROR db.pool: connection refused to 10.0.0.7:5432 after 3 retries",
+        211: "2026-11-28 10:17:41 ERROR api.orders: OrderValidationError: quantity must be positive, got -2",
+        340: "2026-11-28 10:19:09 FATAL worker.3: segmentation fault in libimage.so (exit code 139)",
+    }
+    out = []
+    for i in range(lines):
+        out.append(errors.get(i) or f"2026-11-28 10:{10 + i // 60:02d}:{i % 60:02d} INFO worker.{i % 4}: "
+                   f"processed batch {i} in {(i * 37) % 90 + 10} ms, {(i * 113) % 900 + 100} rows")
+    return "\n".join(out) + "\n", list(errors.values())
+
+
+def test_exit_status_is_the_commands():
+    done = tersify_run("sh", "-c", "echo some output; exit 3")
+    assert done.returncode == 3
+    assert done.stdout == b"some output\n"
+    assert tersify_run("true").returncode == 0
+
+
+def test_a_command_killed_by_a_signal_gives_128_plus_n():
+    assert tersify_run("sh", "-c", "kill -TERM $$").returncode == 128 + signal.SIGTERM
+    assert tersify_run("sh", "-c", "kill -KILL $$").returncode == 128 + signal.SIGKILL
+
+
+def test_command_not_found_is_127_like_a_shell_and_not_executable_126(tmp_path):
+    done = tersify_run("no-such-command-for-tersify", "--flag")
+    assert done.returncode == 127
+    assert done.stdout == b""
+    assert b"no-such-command-for-tersify: command not found" in done.stderr
+    text = tmp_path / "notes.txt"
+    text.write_text("not a program\n")
+    done = tersify_run(str(text))
+    assert done.returncode == 126 and b"permission denied" in done.stderr
+
+
+def test_stdout_and_stderr_come_out_merged_in_the_order_written():
+    script = "import sys\nfor i in range(6):\n    s = sys.stderr if i % 2 else sys.stdout\n    print(f'line {i}', file=s, flush=True)\n"
+    done = tersify_run(sys.executable, "-c", script)
+    assert done.returncode == 0
+    assert done.stdout.decode() == "".join(f"line {i}\n" for i in range(6))
+    assert done.stderr == b""
+
+
+def test_no_shell_unless_asked():
+    done = tersify_run("echo", "$HOME", "a;b", "*")
+    assert done.stdout == b"$HOME a;b *\n"
+
+
+def test_tiny_output_is_printed_unchanged():
+    text = "  exact    spacing\tkept\r\n\n" + "the the the a an\n" * 3 + "no newline at the end"
+    done = tersify_run("printf", "%s", text)
+    assert done.returncode == 0 and done.stdout.decode() == text
+    assert is_tiny(text.encode()) and not is_tiny(("word " * (TINY_TOKENS + 1)).encode())
+
+
+def test_binary_output_passes_through_unchanged():
+    data = bytes(range(256)) * 40
+    done = tersify_run(sys.executable, "-c", "import sys; sys.stdout.buffer.write(bytes(range(256)) * 40)")
+    assert done.returncode == 0 and done.stdout == data
+    assert looks_binary(data) and not looks_binary("caf\u00e9 na\u00efve ".encode() * 100)
+    assert looks_binary(b"\xff\xfe\xfa" * 200) and not looks_binary(b"plain text\n" * 100)
+    assert render(data) == (data, "binary")
+
+
+def test_a_big_log_is_compressed_and_keeps_every_error_line(tmp_path):
+    text, errors = big_log()
+    log = tmp_path / "service.log"
+    log.write_text(text)
+    done = tersify_run("cat", str(log))
+    assert done.returncode == 0, done.stderr
+    out = done.stdout.decode()
+    assert len(out) < len(text) // 2
+    shows_every_error(out, text, errors)
+    assert "worker" in out and "processed batch" in out
+
+
+def test_the_exit_status_survives_compression(tmp_path):
+    text, errors = big_log()
+    log = tmp_path / "service.log"
+    log.write_text(text)
+    done = tersify_run("sh", "-c", f"cat {log}; echo 'make: *** [all] Error 2' >&2; exit 2")
+    assert done.returncode == 2
+    assert done.stdout.decode().rstrip().endswith("make: *** [all] Error 2")
+    shows_every_error(done.stdout.decode(), text + "make: *** [all] Error 2\n", errors)
+
+
+def _start(tmp_path: Path, handled: str) -> tuple[subprocess.Popen, Path]:
+    """tersify run around a Python child that reports the signal it gets, then exits 7."""
+    ready = tmp_path / "ready"
+    child = ("import signal, sys, time, pathlib\n"
+             f"def got(n, f):\n    print('child got signal', n, flush=True); sys.exit(7)\n"
+             f"signal.signal(signal.{handled}, got)\n"
+             f"pathlib.Path({str(ready)!r}).write_text('x')\n"
+             "time.sleep(60)\n")
+    proc = subprocess.Popen([sys.executable, "-m", "tersify", "run", "--", sys.executable, "-c", child],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT, env=ENV,
+                            stdin=subprocess.DEVNULL, start_new_session=True)  # no terminal: like an agent
+    deadline = time.monotonic() + 60
+    while not ready.exists():
+        assert time.monotonic() < deadline and proc.poll() is None, proc.communicate()
+        time.sleep(0.05)
+    return proc, ready
+
+
+@pytest.mark.parametrize("name", ["SIGTERM", "SIGINT"])
+def test_sigterm_and_sigint_are_passed_on_to_the_command(tmp_path, name):
+    proc, _ = _start(tmp_path, name)
+    sig = getattr(signal, name)
+    proc.send_signal(sig)  # to tersify only, as `kill` or an agent's timeout does
+    out, err = proc.communicate(timeout=60)
+    assert f"child got signal {int(sig)}".encode() in out, err
+    assert proc.returncode == 7
+
+
+def test_compression_failure_prints_the_original(monkeypatch):
+    def broken(text, **kw):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(run_module, "compress_output", broken)
+    written = []
+    result = run_module.run([sys.executable, "-c", "print('x ' * 400)"], write=written.append,
+                            warn=lambda line: written.append(line.encode()))
+    assert result.returncode == 0 and result.how == "unchanged (compression failed)"
+    assert written[-1] == result.output and b"compression failed" in written[0]
+
+
+def test_without_budget_support_the_compressed_text_is_printed(monkeypatch):
+    monkeypatch.setattr(run_module, "supports_budget", lambda: False)
+    text, errors = big_log()
+    printed, how = run_module.compress_output(text, budget=DEFAULT_BUDGET, lossless=False)
+    assert how == "compressed"
+    shows_every_error(printed, text, errors)
+
+
+def test_lossless_output_expands_to_the_exact_bytes(tmp_path):
+    text, _ = big_log()
+    log = tmp_path / "service.log"
+    log.write_text(text)
+    done = subprocess.run([sys.executable, "-m", "tersify", "run", "--lossless", "--budget", "0", "--", "cat",
+                           str(log)], capture_output=True, cwd=ROOT, env=ENV, timeout=120)
+    assert done.returncode == 0 and len(done.stdout) < len(text)
+    assert expand(done.stdout.decode()) == text
+
+
+def test_no_command_is_a_one_line_error():
+    done = subprocess.run([sys.executable, "-m", "tersify", "run", "--"], capture_output=True, cwd=ROOT, env=ENV,
+                          timeout=60)
+    assert done.returncode == 2 and b"no command given" in done.stderr
