@@ -19,6 +19,7 @@ COMMAND_MODULES = [
     "tersify.cli.proxy_cmd",
     "tersify.cli.experiment_cmd",
     "tersify.cli.run_cmd",
+    "tersify.cli.hook_cmd",
 ]
 
 
