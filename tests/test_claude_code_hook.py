@@ -1,0 +1,30 @@
+"""The real Claude Code CLI with ``tersify hook install claude-code``: a Bash output over its
+30,000-character inline limit reaches the model compressed and inline, every error line in
+it, instead of a ``<persisted-output>`` preview. Skips without the CLI (``claude`` on PATH,
+``$TERSIFY_CLAUDE``, or the install ``benchmarks/claude_code_hook_check.py`` makes)."""
+
+from __future__ import annotations
+
+import pytest
+from support.claude_hook_run import INLINE_LIMIT, find_claude, run
+
+from tersify.compaction import expand
+
+CLAUDE = find_claude()
+pytestmark = pytest.mark.skipif(CLAUDE is None, reason="the Claude Code CLI is not installed")
+
+
+def test_a_big_bash_output_reaches_the_model_compressed_with_every_error_line(tmp_path):
+    result = run(CLAUDE, hook=True, keep=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "Done: I read the service log." in result.stdout
+    entry = result.settings["hooks"]["PreToolUse"][0]
+    assert entry["matcher"] == "Bash" and entry["hooks"][0]["command"].endswith("hook claude-code-pretooluse")
+    seen = result.tool_result
+    assert len(result.log) > INLINE_LIMIT  # without the hook, the model would get a 2 KB preview
+    assert "<persisted-output>" not in seen and "Output too large" not in seen
+    assert 0 < len(seen) < INLINE_LIMIT and len(seen) < len(result.log) // 2
+    for line in result.errors:  # from the level on: compaction writes the shared date once, above
+        assert line[line.index(" ", 11) + 1:] in seen, line
+    # Nothing was lost: the markers expand to the log's lines.
+    assert expand(seen).rstrip("\n").splitlines() == result.log.rstrip("\n").splitlines()
