@@ -28,3 +28,19 @@ def test_a_big_bash_output_reaches_the_model_compressed_with_every_error_line(tm
         assert line[line.index(" ", 11) + 1:] in seen, line
     # Nothing was lost: the markers expand to the log's lines.
     assert expand(seen).rstrip("\n").splitlines() == result.log.rstrip("\n").splitlines()
+
+
+def test_with_permission_checks_on_a_read_only_command_still_runs_without_asking(tmp_path):
+    """No rule, no --allowedTools: Claude Code runs `cat` of a project file without asking,
+    and must still do so rewritten (the hook allows a clearly read-only command)."""
+    result = run(CLAUDE, hook=True, bypass=False, allowed_tools=None, permissions={}, keep=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "requires approval" not in result.tool_result and "<persisted-output>" not in result.tool_result
+    assert all(line[line.index(" ", 11) + 1:] in result.tool_result for line in result.errors)
+
+
+def test_a_deny_rule_still_denies_the_command_as_written(tmp_path):
+    result = run(CLAUDE, hook=True, bypass=False, allowed_tools=None, permissions={"deny": ["Bash(cat:*)"]},
+                 keep=tmp_path)
+    assert "has been denied" in result.tool_result and "cat " in result.tool_result
+    assert "tersify" not in result.tool_result

@@ -72,6 +72,9 @@ DECISIONS = [
     ("make | tersify compress", None),
     ("tersify run -- make", None),
     ("echo 'unclosed", None),
+    ("tail -f app.log", None),
+    ("docker logs -f web", None),
+    ("journalctl --follow -u nginx", None),
 ]
 
 
@@ -130,9 +133,9 @@ def test_a_deny_or_ask_rule_that_might_match_leaves_the_command_to_claude_code(t
     settings(tmp_path, deny=["Bash(git push --force:*)", "Read(./.env)"], ask=["Bash(npm publish)"])
     assert pretooluse(payload("git push --force origin main"), home=tmp_path, tersify="tersify") is None
     assert pretooluse(payload("npm test && npm publish"), home=tmp_path, tersify="tersify") is None
-    assert pretooluse(payload("git log"), home=tmp_path, tersify="tersify") is not None
+    assert pretooluse(payload("make"), home=tmp_path, tersify="tersify") is not None
     settings(tmp_path, deny=["Bash"])
-    assert pretooluse(payload("git log"), home=tmp_path, tersify="tersify") is None
+    assert pretooluse(payload("make"), home=tmp_path, tersify="tersify") is None
 
 
 def test_project_rules_count_too(tmp_path):
@@ -152,6 +155,57 @@ def test_allow_is_said_only_where_an_allow_rule_matches_the_whole_original(tmp_p
         assert out is not None and "permissionDecision" not in out["hookSpecificOutput"], command
     bypass = pretooluse(payload("make", permission_mode="bypassPermissions"), home=tmp_path, tersify="tersify")
     assert "permissionDecision" not in bypass["hookSpecificOutput"]
+
+
+READ_ONLY = [
+    # command, clearly read-only in the project, maybe read-only for Claude Code
+    ("cat notes/build.log", True, True),
+    ("grep -rn 'def run' src | head -20", True, True),
+    ("tail -n 50 app.log", True, True),
+    ("ls -la", True, True),
+    ("cat /etc/passwd", False, True),
+    ("cat ../other/secret.txt", False, True),
+    ("cat link-out", False, True),  # a symlink out of the project
+    ("tail -f app.log", False, True),
+    ("sort -o out.txt in.txt", False, True),
+    ("find . -delete", False, True),
+    ("rg --pre=./x foo", False, True),
+    ("cat a > b", False, True),
+    ("cat $HOME/x", False, True),
+    ("wc -l *.py", False, True),
+    ("FOO=1 cat x", False, True),
+    ("git log -5", False, True),
+    ("git -C sub diff", False, True),
+    ("npm ls", False, True),
+    ("git push", False, False),
+    ("npm test", False, False),
+    ("pytest -q", False, False),
+    ("cat x; rm x", False, False),
+]
+
+
+@pytest.mark.parametrize(("command", "clear", "maybe"), READ_ONLY)
+def test_read_only_commands(tmp_path, command, clear, maybe):
+    from tersify.hooks.readonly import clearly_read_only, maybe_read_only
+
+    (tmp_path / "link-out").symlink_to("/etc/hostname")
+    assert clearly_read_only(command, str(tmp_path)) is clear
+    assert maybe_read_only(command) is maybe
+
+
+def test_read_only_commands_keep_claude_codes_own_judgement(tmp_path):
+    def decide_in_project(command: str, mode: str = "default") -> dict | None:
+        return pretooluse(payload(command, cwd=str(tmp_path), permission_mode=mode), home=tmp_path, tersify="tersify")
+
+    # Clearly read-only: Claude Code would run it without asking, so the hook allows the rewrite.
+    out = decide_in_project("cat build.log")["hookSpecificOutput"]
+    assert out["permissionDecision"] == "allow" and out["updatedInput"]["command"] == RUN + "'cat build.log'"
+    # Maybe read-only: Claude Code judges the command as written.
+    assert decide_in_project("git log -5") is None and decide_in_project("cat /etc/passwd") is None
+    # Not read-only: rewritten, no decision (Claude Code asks where it would have asked anyway).
+    assert "permissionDecision" not in decide_in_project("pytest -q")["hookSpecificOutput"]
+    # Permissions bypassed: everything runs, so everything is rewritten, without a decision.
+    assert "permissionDecision" not in decide_in_project("git log -5", "bypassPermissions")["hookSpecificOutput"]
 
 
 def test_rule_matching():

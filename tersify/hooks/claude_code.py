@@ -13,9 +13,14 @@ Permissions are never widened by the rewrite:
   loose on purpose: any literal part of the rule found in the command counts);
 * the hook says ``allow`` only where an ``allow`` rule matches the whole original command
   exactly or as a prefix (a single plain command, no operators, redirections or
-  substitutions), since the rewritten form would not match that rule any more;
+  substitutions), since the rewritten form would not match that rule any more, or where
+  the command is clearly read-only on files of the project
+  (:func:`tersify.hooks.readonly.clearly_read_only`), which Claude Code runs without asking;
+* a command Claude Code might still run without asking as read-only (``git log``, a file
+  outside the project) is left as it is, for Claude Code to judge;
 * otherwise it gives no decision, and Claude Code decides on the rewritten command as on
-  any other (in ``bypassPermissions`` mode no decision is ever given).
+  any other: where it would have asked for the original, it asks for the rewritten one
+  (in ``bypassPermissions`` mode no decision is ever given).
 
 Installing writes one entry into a settings file (``~/.claude/settings.json`` or the
 project's ``.claude/settings.json``): a ``PreToolUse`` matcher for ``Bash`` running
@@ -38,6 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from tersify.errors import TersifyError
+from tersify.hooks.readonly import clearly_read_only, maybe_read_only
 from tersify.hooks.shell import decide
 
 HOOK_SUBCOMMAND = "hook claude-code-pretooluse"
@@ -134,9 +140,18 @@ def pretooluse(payload: Any, *, home: Path | None = None, tersify: str | None = 
         return None  # the rule decides on the command it was written for
     output: dict[str, Any] = {"hookEventName": "PreToolUse",
                               "updatedInput": {**tool_input, "command": decision.command}}
-    if payload.get("permission_mode") != "bypassPermissions" and any(allows(r, command) for r in rules["allow"]):
-        output["permissionDecision"] = "allow"
-        output["permissionDecisionReason"] = "allowed by a permission rule; output compressed by tersify run"
+    if payload.get("permission_mode") == "bypassPermissions":
+        return {"hookSpecificOutput": output}  # everything runs; a decision would only get in the way
+    if any(allows(r, command) for r in rules["allow"]):
+        reason = "allowed by a permission rule"
+    elif clearly_read_only(command, cwd):
+        reason = "a read-only command on files of the project"
+    elif maybe_read_only(command):
+        return None  # Claude Code may run it without asking as read-only: its call, on the command as written
+    else:
+        return {"hookSpecificOutput": output}  # Claude Code decides on the rewritten command as on any other
+    output["permissionDecision"] = "allow"
+    output["permissionDecisionReason"] = f"{reason}; output compressed by tersify run"
     return {"hookSpecificOutput": output}
 
 

@@ -166,6 +166,23 @@ def _scan(command: str) -> _Scan | None:
     return _Scan([(s, op) for s, op in segments if s.strip() or op], heredoc, background)
 
 
+def segments(command: str) -> list[tuple[str, str]]:
+    """``command`` split at its top-level operators: ``(raw text, operator after it)``; empty
+    when it cannot be read, holds a heredoc or runs something in the background."""
+    scan = _scan(command)
+    return [] if scan is None or scan.heredoc or scan.background else scan.segments
+
+
+def follows(name: str, args: list[str]) -> bool:
+    """A command that keeps printing until it is stopped (``tail -f``, ``docker logs -f``):
+    under ``tersify run`` nothing would show until the end."""
+    if name in ("tail", "journalctl") or (name in ("docker", "podman", "kubectl") and "logs" in args):
+        return any(a in ("-f", "-F", "--follow") or a.startswith("--follow=")
+                   or (a.startswith("-") and not a.startswith("--") and "f" in a.lower()[1:] and name == "tail")
+                   for a in args)
+    return False
+
+
 def program(segment: str) -> tuple[str, list[str]] | None:
     """The program a segment runs and its arguments, past ``VAR=value`` words and wrappers
     such as ``sudo`` or ``env``; None when the segment cannot be read."""
@@ -227,6 +244,8 @@ def decide(command: object, *, tersify: str | None = None, shell: str | None = N
         piped_in = k > 0 and scan.segments[k - 1][1] in ("|", "|&") or "<" in scan.segments[k][0]
         if found and (found[0] in INTERACTIVE or not piped_in and _is_repl(*found)):
             return Decision(None, f"interactive: {found[0]}")
+        if found and follows(*found):
+            return Decision(None, f"follows its output until stopped: {found[0]}")
     # A leading `cd DIR &&` (or export, source) stays in the agent's shell, so its effect persists.
     lead = 0
     while lead < len(programs) and programs[lead] and programs[lead][0] in _LEADING \

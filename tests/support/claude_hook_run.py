@@ -161,9 +161,14 @@ class Run:
     errors: list[str]
 
 
-def run(claude: str, *, hook: bool = True, timeout: float = 240.0, keep: Path | None = None) -> Run:
+def run(claude: str, *, hook: bool = True, bypass: bool = True, allowed_tools: str | None = "Bash",
+        permissions: dict | None = None, timeout: float = 240.0, keep: Path | None = None) -> Run:
     """One headless ``claude -p`` session: HOME is a temporary directory where ``tersify hook
-    install claude-code`` (the real command) wrote the hook when ``hook``."""
+    install claude-code`` (the real command) wrote the hook when ``hook``. ``bypass``: as
+    root, permissions are bypassed (``--dangerously-skip-permissions``, the only way the CLI
+    runs as root with them off); otherwise the CLI's permission checks run, with
+    ``allowed_tools`` (``--allowedTools``) and ``permissions`` (written into the settings
+    before the hook is installed) deciding."""
     work = Path(keep or tempfile.mkdtemp(prefix="tersify-claude-hook-"))
     home = work / "home"
     home.mkdir(parents=True, exist_ok=True)
@@ -174,6 +179,9 @@ def run(claude: str, *, hook: bool = True, timeout: float = 240.0, keep: Path | 
            "ANTHROPIC_API_KEY": "sk-ant-dummy-for-the-fake", "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1",
            "DISABLE_AUTOUPDATER": "1"}
     settings: dict = {}
+    if permissions is not None:
+        (home / ".claude").mkdir(exist_ok=True)
+        (home / ".claude" / "settings.json").write_text(json.dumps({"permissions": permissions}))
     if hook:
         done = subprocess.run([sys.executable, "-m", "tersify", "hook", "install", "claude-code"], env=env,
                               capture_output=True, text=True, timeout=60, cwd=work)
@@ -183,8 +191,8 @@ def run(claude: str, *, hook: bool = True, timeout: float = 240.0, keep: Path | 
     fake = FakeAnthropic([f"cat {log}"])
     with serve_in_thread(fake.app) as server:
         env["ANTHROPIC_BASE_URL"] = server.url
-        command = [claude, "-p", PROMPT, "--allowedTools", "Bash"]
-        if hasattr(os, "geteuid") and os.geteuid() == 0:
+        command = [claude, "-p", PROMPT] + (["--allowedTools", allowed_tools] if allowed_tools else [])
+        if bypass and hasattr(os, "geteuid") and os.geteuid() == 0:
             env["IS_SANDBOX"] = "1"
             command.append("--dangerously-skip-permissions")
         done = subprocess.run(command, cwd=work, env=env, capture_output=True, text=True, timeout=timeout,
