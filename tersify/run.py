@@ -22,14 +22,17 @@ What a run does:
   (NUL bytes, or much that is not UTF-8) is passed through unchanged; anything else
   goes through :func:`tersify.compress` (lossless compaction and safe word dropping, then
   the budget where the installed tersify has one, see :func:`compress_output`).
+* The default budget (:data:`DEFAULT_BUDGET`) keeps the output inside Claude Code's inline
+  limit; lines left out are stored for ``tersify retrieve`` and each range is named by a
+  marker (budget mode, where this tersify has it: :func:`compress_output`).
 * If compression itself fails, the original is printed (with a note on standard error):
   a command's output is never lost to a tersify bug.
 """
 
 from __future__ import annotations
 
+import argparse
 import contextlib
-import inspect
 import os
 import signal
 import subprocess
@@ -82,47 +85,37 @@ def is_tiny(data: bytes) -> bool:
     return count_tokens(decode(data)) <= TINY_TOKENS
 
 
-def supports_budget() -> bool:
-    """Whether the installed :func:`tersify.compress` takes ``budget`` (the budget work)."""
-    from tersify.compress import compress
-
-    return "budget" in inspect.signature(compress).parameters
+def budget_helper() -> Callable | None:
+    """The budget work's ``compress_within_budget(args, text, run)``: compresses with a budget
+    and stores the original when lines are left out (its size cap, its fallback to markers
+    that say the lines are not stored). None where this tersify has no budget mode."""
+    try:
+        from tersify.cli.retrieve_cmd import compress_within_budget
+    except ImportError:
+        return None
+    return compress_within_budget
 
 
 def compress_output(text: str, *, budget: int | None, lossless: bool) -> tuple[str, str]:
     """The one place ``tersify run`` compresses: ``(printed text, how)``.
 
-    With a budget and a tersify whose ``compress`` takes one, the output fits the budget and
-    whatever is left out is stored first (:func:`store_original`), so every marker's
-    ``tersify retrieve`` command works. Without either, the compressed text is printed as
-    it is (compaction and word dropping only, no line left out)."""
+    With a budget and a tersify that has budget mode, the output fits the budget and the
+    original is stored first where lines are left out, so every marker's ``tersify
+    retrieve`` command works (the store and its rules are the budget work's, reached through
+    :func:`budget_helper` only). Otherwise the compressed text is printed as it is
+    (compaction and word dropping, no line left out), whatever its size."""
     from tersify.compress import compress
 
-    if budget is None or not supports_budget():
+    within = budget_helper()
+    if budget is None or within is None:
         return compress(text, lossless=lossless).text, "compressed"
-    from tersify.budget import original_id  # present wherever compress takes a budget
-
-    retrieve_id = original_id(text)
-    result = compress(text, lossless=lossless, budget=budget, retrieve_id=retrieve_id)
-    if getattr(result, "elision", None) is None:
+    options = argparse.Namespace(budget=budget, no_store=False, db=None, originals_max_bytes=None)
+    result = within(options, text, lambda retrieve_id: compress(text, lossless=lossless, budget=budget,
+                                                                retrieve_id=retrieve_id))
+    elision = getattr(result, "elision", None)
+    if elision is None:
         return result.text, "compressed"
-    if store_original(text, retrieve_id):
-        return result.text, "budget"
-    # No store to keep the original in: compress again with markers that say so rather
-    # than name an id nothing resolves.
-    return compress(text, lossless=lossless, budget=budget, retrieve_id=None).text, "budget (not stored)"
-
-
-def store_original(text: str, retrieve_id: str) -> bool:
-    """Keep ``text`` for ``tersify retrieve`` under ``retrieve_id`` (the one call into the
-    store of originals). False when this tersify has no such store."""
-    from tersify.proxy import store
-
-    save: Callable[..., object] | None = getattr(store, "store_original", None)
-    if save is None:
-        return False
-    save(text, retrieve_id)
-    return True
+    return result.text, "budget" if elision.retrieve_id else "budget (original not stored)"
 
 
 def render(data: bytes, *, budget: int | None = DEFAULT_BUDGET, lossless: bool = False) -> tuple[bytes, str]:
