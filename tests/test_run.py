@@ -10,27 +10,38 @@ import time
 from pathlib import Path
 
 import pytest
+from support.claude_hook_run import lost_lines
 
 from tersify import run as run_module
 from tersify.compaction import expand
 from tersify.run import DEFAULT_BUDGET, TINY_TOKENS, is_tiny, looks_binary, render
+from tersify.tokens import count_tokens
 
 ROOT = Path(__file__).resolve().parents[1]
-ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
+
+
+@pytest.fixture(autouse=True)
+def private_store(tmp_path, monkeypatch):
+    """Originals a budget leaves out go to a store of this test's own."""
+    monkeypatch.setenv("TERSIFY_DB", str(tmp_path / "store" / "proxy.db"))
+
+
+def env() -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(ROOT)}
 
 
 def tersify_run(*argv: str, timeout: float = 120) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "tersify", "run", "--", *argv], capture_output=True, cwd=ROOT,
-                          env=ENV, timeout=timeout, stdin=subprocess.DEVNULL)
+                          env=env(), timeout=timeout, stdin=subprocess.DEVNULL)
 
 
 def shows_every_error(out: str, text: str, errors: list[str]) -> None:
     """Every error line is in ``out`` (compaction may write the start all lines share once,
-    above them: then from the level on) and comes back whole from ``tersify expand``."""
-    back = expand(out)
-    assert back.count("\n") == text.count("\n")
+    above them: then from the level on) and nothing is lost (compaction markers expand,
+    budget markers retrieve the exact lines)."""
     for line in errors:
-        assert line[line.index(" ", 11) + 1:] in out and line in back.splitlines()
+        assert line[line.index(" ", 11) + 1:] in out
+    assert lost_lines(out, text, env()) == []
 
 
 def big_log(lines: int = 400) -> tuple[str, list[str]]:
@@ -130,7 +141,7 @@ def _start(tmp_path: Path, handled: str) -> tuple[subprocess.Popen, Path]:
              f"pathlib.Path({str(ready)!r}).write_text('x')\n"
              "time.sleep(60)\n")
     proc = subprocess.Popen([sys.executable, "-m", "tersify", "run", "--", sys.executable, "-c", child],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT, env=ENV,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT, env=env(),
                             stdin=subprocess.DEVNULL, start_new_session=True)  # no terminal: like an agent
     deadline = time.monotonic() + 60
     while not ready.exists():
@@ -169,17 +180,30 @@ def test_without_budget_support_the_compressed_text_is_printed(monkeypatch):
     shows_every_error(printed, text, errors)
 
 
+@pytest.mark.skipif(run_module.budget_helper() is None, reason="this tersify has no budget mode")
+def test_a_log_over_the_budget_fits_it_and_every_left_out_line_can_be_retrieved(tmp_path):
+    text, errors = big_log(2000)
+    log = tmp_path / "service.log"
+    log.write_text(text)
+    done = subprocess.run([sys.executable, "-m", "tersify", "run", "--budget", "2000", "--", "cat", str(log)],
+                          capture_output=True, cwd=ROOT, env=env(), timeout=300)
+    assert done.returncode == 0, done.stderr
+    out = done.stdout.decode()
+    assert count_tokens(out) <= 2000 and "tersify retrieve" in out
+    shows_every_error(out, text, errors)
+
+
 def test_lossless_output_expands_to_the_exact_bytes(tmp_path):
     text, _ = big_log()
     log = tmp_path / "service.log"
     log.write_text(text)
     done = subprocess.run([sys.executable, "-m", "tersify", "run", "--lossless", "--budget", "0", "--", "cat",
-                           str(log)], capture_output=True, cwd=ROOT, env=ENV, timeout=120)
+                           str(log)], capture_output=True, cwd=ROOT, env=env(), timeout=120)
     assert done.returncode == 0 and len(done.stdout) < len(text)
     assert expand(done.stdout.decode()) == text
 
 
 def test_no_command_is_a_one_line_error():
-    done = subprocess.run([sys.executable, "-m", "tersify", "run", "--"], capture_output=True, cwd=ROOT, env=ENV,
+    done = subprocess.run([sys.executable, "-m", "tersify", "run", "--"], capture_output=True, cwd=ROOT, env=env(),
                           timeout=60)
     assert done.returncode == 2 and b"no command given" in done.stderr

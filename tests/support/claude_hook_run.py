@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -65,6 +66,30 @@ def service_log(lines: int = 400) -> tuple[str, list[str]]:
             f"processed batch {i} of queue orders-{i % 3} in {(i * 37) % 90 + 10} ms, "
             f"{(i * 113) % 900 + 100} rows, lag {(i * 17) % 40} ms"))
     return "\n".join(out) + "\n", list(errors.values())
+
+
+_MARKER = re.compile(r"run: tersify retrieve ([0-9a-f]+) --lines (\d+)(?:-(\d+))?\]")
+
+
+def lost_lines(out: str, text: str, env: dict[str, str]) -> list[str]:
+    """What of ``text`` cannot be had back from ``out``: with budget markers, each range
+    retrieved (``tersify retrieve``, under ``env``) must be the original lines exactly;
+    without, ``tersify expand`` must give every line back. Empty: nothing lost."""
+    from tersify.compaction import expand
+
+    lines = text.splitlines(keepends=True)
+    markers = _MARKER.findall(out)
+    if not markers:
+        back = expand(out).rstrip("\n").splitlines()
+        return [] if back == text.rstrip("\n").splitlines() else ["tersify expand does not give the lines back"]
+    lost = []
+    for retrieve_id, first, last in markers:
+        a, b = int(first), int(last or first)
+        done = subprocess.run([sys.executable, "-m", "tersify", "retrieve", retrieve_id, "--lines", f"{a}-{b}"],
+                              env=env, capture_output=True, timeout=60)
+        if done.returncode != 0 or done.stdout.decode() != "".join(lines[a - 1:b]):
+            lost.append(f"lines {a}-{b} of {retrieve_id}: {done.stderr.decode().strip() or 'different'}")
+    return lost
 
 
 def _sse(event: str, data: Any) -> bytes:
@@ -159,6 +184,7 @@ class Run:
     settings: dict  # the settings file the hook was installed into
     log: str
     errors: list[str]
+    env: dict[str, str]  # the session's environment (HOME: where tersify stored originals)
 
 
 def run(claude: str, *, hook: bool = True, bypass: bool = True, allowed_tools: str | None = "Bash",
@@ -198,4 +224,5 @@ def run(claude: str, *, hook: bool = True, bypass: bool = True, allowed_tools: s
         done = subprocess.run(command, cwd=work, env=env, capture_output=True, text=True, timeout=timeout,
                               stdin=subprocess.DEVNULL)
     result = next(iter(fake.tool_results.values()), "")
-    return Run(done.returncode, done.stdout, done.stderr, result, list(fake.calls), settings, text, errors)
+    return Run(done.returncode, done.stdout, done.stderr, result, list(fake.calls), settings, text, errors,
+               {k: v for k, v in env.items() if k != "ANTHROPIC_BASE_URL"})
