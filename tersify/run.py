@@ -34,9 +34,11 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import selectors
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -51,6 +53,9 @@ DEFAULT_BUDGET = 6000
 # Binary detection reads this much of the output.
 _SNIFF = 64 * 1024
 _FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+# Once the command has exited, how long a pipe still held open by a process it left behind
+# may stay quiet before the output is taken as complete.
+AFTER_EXIT_S = 2.0
 
 
 @dataclass(frozen=True)
@@ -185,12 +190,9 @@ def run(argv: Sequence[str], *, budget: int | None = DEFAULT_BUDGET, lossless: b
         return RunResult(126, b"", b"", "failed to start")
     assert proc.stdout is not None
     with _forwarding(proc):
-        chunks = []
-        while chunk := proc.stdout.read1(1 << 16):
-            chunks.append(chunk)
+        data = _read_all(proc)
         status = proc.wait()
     proc.stdout.close()
-    data = b"".join(chunks)
     returncode = 128 - status if status < 0 else status
     try:
         printed, how = render(data, budget=budget, lossless=lossless)
@@ -199,6 +201,32 @@ def run(argv: Sequence[str], *, budget: int | None = DEFAULT_BUDGET, lossless: b
         printed, how = data, "unchanged (compression failed)"
     write(printed)
     return RunResult(returncode, data, printed, how)
+
+
+def _read_all(proc: subprocess.Popen) -> bytes:
+    """Everything the command writes, until the pipe closes, or until it has been quiet for
+    :data:`AFTER_EXIT_S` once the command itself has exited: a process it left in the
+    background may hold the pipe open for as long as it lives."""
+    assert proc.stdout is not None
+    fd = proc.stdout.fileno()
+    chunks = []
+    exited_at: float | None = None
+    with selectors.DefaultSelector() as selector:
+        selector.register(fd, selectors.EVENT_READ)
+        while True:
+            if exited_at is None and proc.poll() is not None:
+                exited_at = time.monotonic()
+            wait = 0.2 if exited_at is None else exited_at + AFTER_EXIT_S - time.monotonic()
+            if exited_at is not None and wait <= 0:
+                break
+            if selector.select(timeout=wait):
+                chunk = os.read(fd, 1 << 16)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                if exited_at is not None:
+                    exited_at = time.monotonic()  # still writing: wait for quiet again
+    return b"".join(chunks)
 
 
 def _write_stdout(data: bytes) -> None:

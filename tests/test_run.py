@@ -89,6 +89,12 @@ def test_stdout_and_stderr_come_out_merged_in_the_order_written():
     assert done.stderr == b""
 
 
+def test_a_process_left_in_the_background_does_not_hold_the_output_back():
+    # Without the end of the wait, this would hang until the 25 s timeout fails it.
+    done = tersify_run("sh", "-c", "(sleep 30; echo late) & echo early; exit 5", timeout=25)
+    assert done.returncode == 5 and done.stdout == b"early\n"
+
+
 def test_no_shell_unless_asked():
     done = tersify_run("echo", "$HOME", "a;b", "*")
     assert done.stdout == b"$HOME a;b *\n"
