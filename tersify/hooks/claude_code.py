@@ -44,7 +44,7 @@ from typing import Any
 
 from tersify.errors import TersifyError
 from tersify.hooks.readonly import clearly_read_only, maybe_read_only
-from tersify.hooks.shell import decide
+from tersify.hooks.shell import decide, tersify_command
 
 HOOK_SUBCOMMAND = "hook claude-code-pretooluse"
 HOOK_TIMEOUT_S = 30
@@ -184,11 +184,10 @@ def settings_path(scope: str, *, home: Path | None = None, project: Path | None 
 def hook_command(scope: str) -> str:
     """The command written into the settings. User scope: an absolute path (Claude Code may
     start with another PATH); project scope, a file shared with others: plain ``tersify``."""
-    found = shutil.which("tersify")
     if scope == "project":
         return f"tersify {HOOK_SUBCOMMAND}"
-    if found:
-        return f"{shlex.quote(str(Path(found).resolve()))} {HOOK_SUBCOMMAND}"
+    if tersify_command() == "tersify":  # the tersify on PATH is this installation's
+        return f"{shlex.quote(str(Path(shutil.which('tersify') or 'tersify').resolve()))} {HOOK_SUBCOMMAND}"
     return f"{shlex.quote(sys.executable)} -m tersify {HOOK_SUBCOMMAND}"
 
 

@@ -21,6 +21,7 @@ import shlex
 import shutil
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 
 # Programs that need a terminal or start a session, whatever their arguments.
 INTERACTIVE = frozenset({
@@ -215,9 +216,14 @@ def _is_repl(name: str, args: list[str]) -> bool:
 
 
 def tersify_command() -> str:
-    """How the rewritten command starts tersify: ``tersify`` when it is on PATH, else this
-    interpreter with ``-m tersify``."""
-    return "tersify" if shutil.which("tersify") else f"{shlex.quote(sys.executable)} -m tersify"
+    """How the rewritten command starts tersify: ``tersify`` when the one on PATH belongs to
+    this installation (its script sits beside this interpreter), else this interpreter with
+    ``-m tersify``, so an older tersify elsewhere on PATH is never the one that runs."""
+    found = shutil.which("tersify")
+    here = {Path(sys.executable).parent, Path(sys.executable).resolve().parent}
+    if found and {Path(found).parent, Path(found).resolve().parent} & here:
+        return "tersify"
+    return f"{shlex.quote(sys.executable)} -m tersify"
 
 
 def decide(command: object, *, tersify: str | None = None, shell: str | None = None) -> Decision:
