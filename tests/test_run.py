@@ -166,6 +166,15 @@ def test_sigterm_and_sigint_are_passed_on_to_the_command(tmp_path, name):
     assert proc.returncode == 7
 
 
+def test_output_over_the_size_limit_is_printed_unchanged_with_a_note(monkeypatch):
+    monkeypatch.setattr(run_module, "MAX_BYTES", 2000)
+    written, notes = [], []
+    result = run_module.run([sys.executable, "-c", "print('the build step number 7 was fine ' * 200)"],
+                            write=written.append, warn=notes.append)
+    assert result.how == "unchanged (too big)" and written == [result.output] and len(result.output) > 2000
+    assert notes and "printed unchanged" in notes[0]
+
+
 def test_compression_failure_prints_the_original(monkeypatch):
     def broken(text, **kw):
         raise RuntimeError("boom")
