@@ -24,8 +24,10 @@ What a run does:
   goes through :func:`tersify.compress` (lossless compaction and safe word dropping, then
   the budget where the installed tersify has one, see :func:`compress_output`).
 * The default budget (:data:`DEFAULT_BUDGET`) keeps the output inside Claude Code's inline
-  limit; lines left out are stored for ``tersify retrieve`` and each range is named by a
-  marker (budget mode, where this tersify has it: :func:`compress_output`).
+  limit, and the budget shrinks further where the output would still be over that many
+  characters (fewer for a command that failed: :data:`FAILED_MAX_CHARS`); lines left out
+  are stored for ``tersify retrieve`` and each range is named by a marker (budget mode,
+  where this tersify has it: :func:`compress_output`).
 * If compression itself fails, the original is printed (with a note on standard error):
   a command's output is never lost to a tersify bug.
 """
@@ -51,6 +53,13 @@ TINY_TOKENS = 300
 # The default budget: Claude Code sends a Bash output of up to 30,000 characters inline;
 # 6,000 o200k tokens of logs and build output is about 18,000-24,000 characters, leaving room.
 DEFAULT_BUDGET = 6000
+# Claude Code's own limits, in characters: a Bash output over 30,000 is replaced by a preview
+# of a saved file; the output of a command that failed (exit status not 0) over 10,000 has
+# its middle cut ("... [N characters truncated] ...", the first and last 5,000 kept), and
+# "Exit code N" comes first. With budget mode the output is fitted under these too.
+DEFAULT_MAX_CHARS = 29_000
+FAILED_MAX_CHARS = 9_800
+_MIN_BUDGET = 256  # the smallest budget tried when fitting a character limit
 # Output over this size is printed unchanged: compressing runs at about 0.2 MB/s today (2.2 MB of
 # log: 10 s on the 2-core machine), and an agent's tool gives up on a command after a few minutes
 # (Claude Code: 2 by default), which would lose the output altogether.
@@ -106,29 +115,36 @@ def budget_helper() -> Callable | None:
     return compress_within_budget
 
 
-def compress_output(text: str, *, budget: int | None, lossless: bool) -> tuple[str, str]:
+def compress_output(text: str, *, budget: int | None, lossless: bool,
+                    max_chars: int | None = None) -> tuple[str, str]:
     """The one place ``tersify run`` compresses: ``(printed text, how)``.
 
-    With a budget and a tersify that has budget mode, the output fits the budget and the
-    original is stored first where lines are left out, so every marker's ``tersify
-    retrieve`` command works (the store and its rules are the budget work's, reached through
-    :func:`budget_helper` only). Otherwise the compressed text is printed as it is
-    (compaction and word dropping, no line left out), whatever its size."""
+    With a budget and a tersify that has budget mode, the output fits the budget (and
+    ``max_chars``: the budget shrinks until it does) and the original is stored first where
+    lines are left out, so every marker's ``tersify retrieve`` command works (the store and
+    its rules are the budget work's, reached through :func:`budget_helper` only).
+    Otherwise the compressed text is printed as it is (compaction and word dropping, no
+    line left out), whatever its size."""
     from tersify.compress import compress
 
     within = budget_helper()
     if budget is None or within is None:
         return compress(text, lossless=lossless).text, "compressed"
-    options = argparse.Namespace(budget=budget, no_store=False, db=None, originals_max_bytes=None)
-    result = within(options, text, lambda retrieve_id: compress(text, lossless=lossless, budget=budget,
-                                                                retrieve_id=retrieve_id))
+    for _ in range(4):
+        options = argparse.Namespace(budget=budget, no_store=False, db=None, originals_max_bytes=None)
+        result = within(options, text, lambda retrieve_id, n=budget: compress(
+            text, lossless=lossless, budget=n, retrieve_id=retrieve_id))
+        if not max_chars or len(result.text) <= max_chars or budget <= _MIN_BUDGET:
+            break
+        budget = max(_MIN_BUDGET, int(budget * max_chars / len(result.text) * 0.9))
     elision = getattr(result, "elision", None)
     if elision is None:
         return result.text, "compressed"
     return result.text, "budget" if elision.retrieve_id else "budget (original not stored)"
 
 
-def render(data: bytes, *, budget: int | None = DEFAULT_BUDGET, lossless: bool = False) -> tuple[bytes, str]:
+def render(data: bytes, *, budget: int | None = DEFAULT_BUDGET, lossless: bool = False,
+           max_chars: int | None = DEFAULT_MAX_CHARS) -> tuple[bytes, str]:
     """What ``tersify run`` prints for a command's output ``data``, and how it got there."""
     if is_tiny(data):
         return data, "unchanged (tiny)"
@@ -136,7 +152,7 @@ def render(data: bytes, *, budget: int | None = DEFAULT_BUDGET, lossless: bool =
         return data, "binary"
     if len(data) > MAX_BYTES:
         return data, "unchanged (too big)"
-    text, how = compress_output(decode(data), budget=budget, lossless=lossless)
+    text, how = compress_output(decode(data), budget=budget, lossless=lossless, max_chars=max_chars)
     return encode(text), how
 
 
@@ -177,9 +193,12 @@ def _terminal_sent_it() -> bool:
 
 
 def run(argv: Sequence[str], *, budget: int | None = DEFAULT_BUDGET, lossless: bool = False,
-        write: Callable[[bytes], None] | None = None, warn: Callable[[str], None] | None = None) -> RunResult:
+        max_chars: int | None = DEFAULT_MAX_CHARS, write: Callable[[bytes], None] | None = None,
+        warn: Callable[[str], None] | None = None) -> RunResult:
     """Run ``argv``, print its output compressed through ``write`` (default: standard output)
-    and return what happened; see the module docstring."""
+    and return what happened; see the module docstring. ``max_chars``: the most characters
+    to print where budget mode can get there, :data:`FAILED_MAX_CHARS` at most when the
+    command failed (None or 0: no limit)."""
     write = write or _write_stdout
     warn = warn or (lambda line: print(line, file=sys.stderr))
     if not argv:
@@ -202,7 +221,8 @@ def run(argv: Sequence[str], *, budget: int | None = DEFAULT_BUDGET, lossless: b
     proc.stdout.close()
     returncode = 128 - status if status < 0 else status
     try:
-        printed, how = render(data, budget=budget, lossless=lossless)
+        limit = min(max_chars, FAILED_MAX_CHARS) if max_chars and returncode != 0 else max_chars
+        printed, how = render(data, budget=budget, lossless=lossless, max_chars=limit)
     except Exception as exc:  # noqa: BLE001 - the command's output must reach the caller whatever broke
         warn(f"tersify run: compression failed ({type(exc).__name__}: {exc}); the output follows unchanged")
         printed, how = data, "unchanged (compression failed)"

@@ -2,19 +2,29 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from support.claude_hook_run import lost_lines
 
 from tersify import run as run_module
 from tersify.compaction import expand
-from tersify.run import DEFAULT_BUDGET, TINY_TOKENS, is_tiny, looks_binary, render
+from tersify.run import (
+    DEFAULT_BUDGET,
+    DEFAULT_MAX_CHARS,
+    FAILED_MAX_CHARS,
+    TINY_TOKENS,
+    is_tiny,
+    looks_binary,
+    render,
+)
 from tersify.tokens import count_tokens
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -206,6 +216,47 @@ def test_a_log_over_the_budget_fits_it_and_every_left_out_line_can_be_retrieved(
     out = done.stdout.decode()
     assert count_tokens(out) <= 2000 and "tersify retrieve" in out
     shows_every_error(out, text, errors)
+
+
+@pytest.mark.skipif(run_module.budget_helper() is None, reason="this tersify has no budget mode")
+def test_a_failed_commands_output_fits_what_claude_code_keeps_of_it(tmp_path):
+    text, errors = big_log(2000)
+    log = tmp_path / "service.log"
+    log.write_text(text)
+    done = tersify_run("sh", "-c", f"cat {log}; exit 1")
+    out = done.stdout.decode()
+    assert done.returncode == 1 and len(out) <= run_module.FAILED_MAX_CHARS
+    shows_every_error(out, text, errors)
+
+
+def test_the_budget_shrinks_until_the_output_fits_the_character_limit(monkeypatch):
+    pipeline = importlib.import_module("tersify.compress")  # the module (tersify.compress is the function)
+    budgets = []
+
+    def fake_compress(text, *, lossless=False, budget=None, retrieve_id=None):
+        budgets.append(budget)  # four characters a token, as if nothing but budget mattered
+        return SimpleNamespace(text="x" * (4 * budget), elision=SimpleNamespace(retrieve_id=retrieve_id))
+
+    monkeypatch.setattr(pipeline, "compress", fake_compress)
+    monkeypatch.setattr(run_module, "budget_helper", lambda: lambda options, text, run: run("3f9a2c1d2e4f"))
+    printed, how = run_module.compress_output("a log", budget=6000, lossless=False, max_chars=9800)
+    assert how == "budget" and budgets[0] == 6000 and len(printed) <= 9800 < 4 * 6000
+    budgets.clear()
+    printed, _ = run_module.compress_output("a log", budget=6000, lossless=False, max_chars=None)
+    assert budgets == [6000]
+
+
+@pytest.mark.parametrize(("code", "limit"), [(0, DEFAULT_MAX_CHARS), (2, FAILED_MAX_CHARS)])
+def test_a_failed_command_gets_the_smaller_character_limit(monkeypatch, code, limit):
+    seen = {}
+
+    def fake_render(data, **kw):
+        seen.update(kw)
+        return data, "unchanged (tiny)"
+
+    monkeypatch.setattr(run_module, "render", fake_render)
+    result = run_module.run(["sh", "-c", f"exit {code}"], write=lambda data: None)
+    assert result.returncode == code and seen["max_chars"] == limit
 
 
 def test_lossless_output_expands_to_the_exact_bytes(tmp_path):

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -121,6 +122,7 @@ class FakeAnthropic:
 
     commands: list[str]
     tool_results: dict[str, str] = field(default_factory=dict)  # tool_use_id -> text, as first received
+    tool_inputs: dict[str, dict] = field(default_factory=dict)  # tool_use_id -> input, as the CLI sent it back
     calls: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -140,6 +142,10 @@ class FakeAnthropic:
             self.calls.append(f"POST /v1/messages ({len(results)} tool results)")
             for tool_id, text in results:
                 self.tool_results.setdefault(tool_id, text)
+            for message in body.get("messages") or []:
+                for block in message.get("content") if isinstance(message.get("content"), list) else []:
+                    if isinstance(block, dict) and block.get("type") == "tool_use":
+                        self.tool_inputs.setdefault(str(block.get("id")), block.get("input"))
         turn = len(results)
         if not body.get("tools"):  # a side call (a title, a quota check)
             blocks, stop = [{"type": "text", "text": "Service log"}], "end_turn"
@@ -180,6 +186,7 @@ class Run:
     stdout: str
     stderr: str
     tool_result: str  # what the CLI sent back for the Bash call ("" if none)
+    tool_input: dict | None  # the Bash call's input as the CLI sent it back in the history
     calls: list[str]
     settings: dict  # the settings file the hook was installed into
     log: str
@@ -188,13 +195,15 @@ class Run:
 
 
 def run(claude: str, *, hook: bool = True, bypass: bool = True, allowed_tools: str | None = "Bash",
-        permissions: dict | None = None, timeout: float = 240.0, keep: Path | None = None) -> Run:
+        permissions: dict | None = None, command: str = "cat {log}", timeout: float = 240.0,
+        keep: Path | None = None) -> Run:
     """One headless ``claude -p`` session: HOME is a temporary directory where ``tersify hook
     install claude-code`` (the real command) wrote the hook when ``hook``. ``bypass``: as
     root, permissions are bypassed (``--dangerously-skip-permissions``, the only way the CLI
     runs as root with them off); otherwise the CLI's permission checks run, with
     ``allowed_tools`` (``--allowedTools``) and ``permissions`` (written into the settings
-    before the hook is installed) deciding."""
+    before the hook is installed) deciding. ``command``: the Bash command the fake asks for
+    (``{log}``: the log's path, ``{work}``: the session's directory)."""
     work = Path(keep or tempfile.mkdtemp(prefix="tersify-claude-hook-"))
     home = work / "home"
     home.mkdir(parents=True, exist_ok=True)
@@ -214,15 +223,16 @@ def run(claude: str, *, hook: bool = True, bypass: bool = True, allowed_tools: s
         if done.returncode != 0:
             raise RuntimeError(f"tersify hook install failed: {done.stderr}")
         settings = json.loads((home / ".claude" / "settings.json").read_text())
-    fake = FakeAnthropic([f"cat {log}"])
+    fake = FakeAnthropic([command.format(log=shlex.quote(str(log)), work=shlex.quote(str(work)))])
     with serve_in_thread(fake.app) as server:
         env["ANTHROPIC_BASE_URL"] = server.url
-        command = [claude, "-p", PROMPT] + (["--allowedTools", allowed_tools] if allowed_tools else [])
+        argv = [claude, "-p", PROMPT] + (["--allowedTools", allowed_tools] if allowed_tools else [])
         if bypass and hasattr(os, "geteuid") and os.geteuid() == 0:
             env["IS_SANDBOX"] = "1"
-            command.append("--dangerously-skip-permissions")
-        done = subprocess.run(command, cwd=work, env=env, capture_output=True, text=True, timeout=timeout,
+            argv.append("--dangerously-skip-permissions")
+        done = subprocess.run(argv, cwd=work, env=env, capture_output=True, text=True, timeout=timeout,
                               stdin=subprocess.DEVNULL)
     result = next(iter(fake.tool_results.values()), "")
-    return Run(done.returncode, done.stdout, done.stderr, result, list(fake.calls), settings, text, errors,
+    tool_input = next(iter(fake.tool_inputs.values()), None)
+    return Run(done.returncode, done.stdout, done.stderr, result, tool_input, list(fake.calls), settings, text, errors,
                {k: v for k, v in env.items() if k != "ANTHROPIC_BASE_URL"})
