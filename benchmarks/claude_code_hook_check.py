@@ -7,7 +7,10 @@ fake Anthropic API on loopback (``tests/support/claude_hook_run.py``), which ask
 
 * without the hook: what the model gets (a ``<persisted-output>`` preview, expected);
 * with the hook installed in a temporary HOME by the real ``tersify hook install``: the
-  tool result must be the ``tersify run`` output, inline, with every error line.
+  tool result must be the ``tersify run`` output, inline, with every error line;
+* with the hook, the same log from a command that fails (exit 3, after ``cd``): Claude Code
+  keeps only the first and last 5,000 characters of a failed command's output, so this
+  must arrive whole where budget mode is present (reported only, without it).
 
 Prints both tool results' sizes and starts, and which checks failed; exit 1 if any did.
 
@@ -29,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 from support.claude_hook_run import DEFAULT_CACHE, INLINE_LIMIT, find_claude, lost_lines, run  # noqa: E402
 
+from tersify.run import budget_helper  # noqa: E402
 from tersify.tokens import count_tokens  # noqa: E402
 
 
@@ -86,6 +90,19 @@ def main() -> int:
     print(f"every line of the log can be had back through the {markers}: {not lost}")
     failed += lost
     print("without the hook the model got a preview:", "<persisted-output>" in plain.tool_result)
+
+    # A command that fails: Claude Code keeps the first and last 5,000 characters of its output.
+    script = "import sys; sys.stdout.write(open('service.log').read()); print('boom', file=sys.stderr); sys.exit(3)"
+    t3 = time.perf_counter()
+    failing = run(claude, hook=True, command=f"cd {{work}} && python3 -c \"{script}\"")
+    out = failing.tool_result
+    describe(f"a failing command with the hook (session {time.perf_counter() - t3:.1f} s)", out, 2)
+    missing = [line for line in failing.errors if line[line.index(" ", 11) + 1:] not in out]
+    cut = "characters truncated" in out
+    print(f"Claude Code cut its middle: {cut}; error lines missing: {len(missing)}; "
+          f"budget mode in this tersify: {budget_helper() is not None}")
+    if budget_helper() is not None and (cut or missing or not out.startswith("Exit code 3")):
+        failed.append("the failing command's output did not reach the model whole")
     print("FAILED:\n  " + "\n  ".join(failed) if failed else "all checks passed")
     return 1 if failed else 0
 
