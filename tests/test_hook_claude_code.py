@@ -285,6 +285,18 @@ def test_uninstall_removes_only_its_own_entry(tmp_path):
         {"type": "command", "command": "audit-bash"}]}]}}
 
 
+def test_a_settings_file_that_is_a_symlink_stays_one(tmp_path):
+    dotfiles = tmp_path / "dotfiles"
+    dotfiles.mkdir()
+    (dotfiles / "claude.json").write_text(json.dumps(OTHER))
+    link = tmp_path / "settings.json"
+    link.symlink_to(dotfiles / "claude.json")
+    install(link, CMD)
+    assert link.is_symlink() and CMD in (dotfiles / "claude.json").read_text()
+    uninstall(link)
+    assert link.is_symlink() and json.loads((dotfiles / "claude.json").read_text()) == OTHER
+
+
 def test_install_into_a_missing_file_and_uninstall_leaves_an_empty_object(tmp_path):
     path = tmp_path / ".claude" / "settings.json"
     assert install(path, CMD) == ("installed", None)

@@ -211,7 +211,9 @@ def _load(path: Path) -> dict:
 
 def _write(path: Path, data: dict) -> Path | None:
     """Write ``data`` atomically, keeping the file's mode (new files: 0600); the previous
-    file is copied aside first (0600: settings can hold credentials). Returns the copy."""
+    file is copied aside first (0600: settings can hold credentials). Returns the copy. A
+    settings file that is a symlink (dotfiles) is written through: the link stays a link."""
+    path = path.resolve() if path.is_symlink() else path
     path.parent.mkdir(parents=True, exist_ok=True)
     backup = None
     mode = 0o600
