@@ -19,6 +19,8 @@ COMMAND_MODULES = [
     "tersify.cli.train_cmd",
     "tersify.cli.proxy_cmd",
     "tersify.cli.experiment_cmd",
+    "tersify.cli.run_cmd",
+    "tersify.cli.hook_cmd",
 ]
 
 
