@@ -34,7 +34,6 @@ What a run does:
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import os
 import selectors
@@ -104,36 +103,23 @@ def is_tiny(data: bytes) -> bool:
     return count_tokens(decode(data)) <= TINY_TOKENS
 
 
-def budget_helper() -> Callable | None:
-    """The budget work's ``compress_within_budget(args, text, run)``: compresses with a budget
-    and stores the original when lines are left out (its size cap, its fallback to markers
-    that say the lines are not stored). None where this tersify has no budget mode."""
-    try:
-        from tersify.cli.retrieve_cmd import compress_within_budget
-    except ImportError:
-        return None
-    return compress_within_budget
-
-
 def compress_output(text: str, *, budget: int | None, lossless: bool,
                     max_chars: int | None = None) -> tuple[str, str]:
     """The one place ``tersify run`` compresses: ``(printed text, how)``.
 
-    With a budget and a tersify that has budget mode, the output fits the budget (and
-    ``max_chars``: the budget shrinks until it does) and the original is stored first where
-    lines are left out, so every marker's ``tersify retrieve`` command works (the store and
-    its rules are the budget work's, reached through :func:`budget_helper` only).
-    Otherwise the compressed text is printed as it is (compaction and word dropping, no
-    line left out), whatever its size."""
+    With a budget, the output fits the budget (and ``max_chars``: the budget shrinks until
+    it does) and the original is stored where lines are left out, so every marker's
+    ``tersify retrieve`` command works (:mod:`tersify.budget.keeping`). Without one, the
+    compressed text is printed as it is (compaction and word dropping, no line left out)."""
+    from tersify.budget.keeping import compress_keeping_original
     from tersify.compress import compress
 
-    within = budget_helper()
-    if budget is None or within is None:
+    if budget is None:
         return compress(text, lossless=lossless).text, "compressed"
     for _ in range(4):
-        options = argparse.Namespace(budget=budget, no_store=False, db=None, originals_max_bytes=None)
-        result = within(options, text, lambda retrieve_id, n=budget: compress(
-            text, lossless=lossless, budget=n, retrieve_id=retrieve_id))
+        result = compress_keeping_original(
+            text, lambda retrieve_id, n=budget: compress(text, lossless=lossless, budget=n, retrieve_id=retrieve_id),
+            budget=budget)
         if not max_chars or len(result.text) <= max_chars or budget <= _MIN_BUDGET:
             break
         budget = max(_MIN_BUDGET, int(budget * max_chars / len(result.text) * 0.9))

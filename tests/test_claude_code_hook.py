@@ -8,8 +8,6 @@ from __future__ import annotations
 import pytest
 from support.claude_hook_run import INLINE_LIMIT, find_claude, lost_lines, run
 
-from tersify.run import budget_helper
-
 CLAUDE = find_claude()
 pytestmark = pytest.mark.skipif(CLAUDE is None, reason="the Claude Code CLI is not installed")
 
@@ -41,8 +39,6 @@ def test_with_permission_checks_on_a_read_only_command_still_runs_without_asking
     assert all(line[line.index(" ", 11) + 1:] in result.tool_result for line in result.errors)
 
 
-@pytest.mark.skipif(budget_helper() is None, reason="needs budget mode: Claude Code keeps the first and last "
-                    "5,000 characters of a failed command's output, compaction alone does not get under that")
 def test_exit_status_and_stderr_reach_the_model_with_a_leading_cd(tmp_path):
     script = "import sys; sys.stdout.write(open('service.log').read()); print('boom', file=sys.stderr); sys.exit(3)"
     result = run(CLAUDE, hook=True, command=f"cd {{work}} && python3 -c \"{script}\"", keep=tmp_path)

@@ -17,7 +17,6 @@ from support.claude_hook_run import lost_lines
 from tersify import run as run_module
 from tersify.compaction import expand
 from tersify.run import (
-    DEFAULT_BUDGET,
     DEFAULT_MAX_CHARS,
     FAILED_MAX_CHARS,
     TINY_TOKENS,
@@ -197,15 +196,13 @@ def test_compression_failure_prints_the_original(monkeypatch):
     assert written[-1] == result.output and b"compression failed" in written[0]
 
 
-def test_without_budget_support_the_compressed_text_is_printed(monkeypatch):
-    monkeypatch.setattr(run_module, "budget_helper", lambda: None)
+def test_without_a_budget_the_compressed_text_is_printed():
     text, errors = big_log()
-    printed, how = run_module.compress_output(text, budget=DEFAULT_BUDGET, lossless=False)
+    printed, how = run_module.compress_output(text, budget=None, lossless=False)
     assert how == "compressed"
     shows_every_error(printed, text, errors)
 
 
-@pytest.mark.skipif(run_module.budget_helper() is None, reason="this tersify has no budget mode")
 def test_a_log_over_the_budget_fits_it_and_every_left_out_line_can_be_retrieved(tmp_path):
     text, errors = big_log(2000)
     log = tmp_path / "service.log"
@@ -218,7 +215,6 @@ def test_a_log_over_the_budget_fits_it_and_every_left_out_line_can_be_retrieved(
     shows_every_error(out, text, errors)
 
 
-@pytest.mark.skipif(run_module.budget_helper() is None, reason="this tersify has no budget mode")
 def test_a_failed_commands_output_fits_what_claude_code_keeps_of_it(tmp_path):
     text, errors = big_log(2000)
     log = tmp_path / "service.log"
@@ -238,7 +234,8 @@ def test_the_budget_shrinks_until_the_output_fits_the_character_limit(monkeypatc
         return SimpleNamespace(text="x" * (4 * budget), elision=SimpleNamespace(retrieve_id=retrieve_id))
 
     monkeypatch.setattr(pipeline, "compress", fake_compress)
-    monkeypatch.setattr(run_module, "budget_helper", lambda: lambda options, text, run: run("3f9a2c1d2e4f"))
+    keeping = importlib.import_module("tersify.budget.keeping")
+    monkeypatch.setattr(keeping, "compress_keeping_original", lambda text, run, **kw: run("3f9a2c1d2e4f"))
     printed, how = run_module.compress_output("a log", budget=6000, lossless=False, max_chars=9800)
     assert how == "budget" and budgets[0] == 6000 and len(printed) <= 9800 < 4 * 6000
     budgets.clear()

@@ -7,8 +7,9 @@ import json
 import sys
 import time
 
+from tersify.budget.keeping import compress_keeping_original
 from tersify.cli.args import unit_interval
-from tersify.cli.retrieve_cmd import add_budget_arguments, compress_within_budget
+from tersify.cli.retrieve_cmd import add_budget_arguments
 from tersify.compress import compress
 from tersify.errors import TersifyError
 from tersify.io import read_input, write_output
@@ -73,9 +74,13 @@ def run(args: argparse.Namespace) -> int:
     scorer = None if args.lossless else get_scorer(args.scorer) if args.scorer else default_scorer()
     encoder()  # the token encoding loads once per process, like the scorer
     load_ms = (time.perf_counter() - t0) * 1000.0
-    result = compress_within_budget(args, text, lambda retrieve_id: compress(
-        text, lossless=args.lossless, rate=args.rate, threshold=args.threshold, must_keep=must_keep,
-        scorer=scorer, budget=args.budget, retrieve_id=retrieve_id))
+    result = compress_keeping_original(
+        text,
+        lambda retrieve_id: compress(
+            text, lossless=args.lossless, rate=args.rate, threshold=args.threshold, must_keep=must_keep,
+            scorer=scorer, budget=args.budget, retrieve_id=retrieve_id),
+        budget=args.budget, store=not args.no_store, db=args.db, max_bytes=args.originals_max_bytes,
+    )
     if args.show:
         from tersify.cli.show import show
 

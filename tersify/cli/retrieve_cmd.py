@@ -1,5 +1,5 @@
 """``tersify retrieve``: the original lines a budget left out, exactly; and the budget
-options of ``tersify compress`` (storing the original when lines are left out)."""
+options of ``tersify compress``."""
 
 from __future__ import annotations
 
@@ -56,25 +56,6 @@ def _open(args: argparse.Namespace, *, create: bool):
     from tersify.proxy.store import PairStore, default_db_path
 
     return PairStore(args.db or default_db_path(), create=create, originals_max_bytes=args.originals_max_bytes)
-
-
-def compress_within_budget(args: argparse.Namespace, text: str, run):
-    """``run(retrieve_id)`` (a compress call with ``args.budget``), the original stored when
-    lines were left out, so that the markers' command works; the markers say the lines are
-    not stored under --no-store, or when the store cannot keep this text."""
-    from tersify.budget import original_id
-    from tersify.proxy.originals import default_max_bytes
-
-    if args.budget is None:
-        return run(None)
-    cap = args.originals_max_bytes if args.originals_max_bytes is not None else default_max_bytes()
-    storable = not args.no_store and len(text.encode("utf-8", errors="surrogatepass")) <= cap
-    result = run(original_id(text) if storable else None)
-    if result.elision is None or not storable:
-        return result
-    with _open(args, create=True) as store:
-        stored = store.originals.put(text)
-    return result if stored is not None else run(None)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
