@@ -50,8 +50,10 @@ def escape(line: str) -> str:
     return ESCAPE + line if needs_escape(line) else line
 
 
-def _expand_lines(lines: Sequence[str]) -> list[str]:
-    done: list[str] = []
+def _expand_lines(lines: Sequence[str], done: list[str] | None = None) -> list[str]:
+    """``done`` (the lines expanded so far) followed by the expansion of ``lines``."""
+    if done is None:
+        done = []
     by_form = _forms()
     i, n = 0, len(lines)
     while i < n:
@@ -127,10 +129,15 @@ def _choose(lines: Sequence[str], regions: Sequence[Region], count: Callable[[st
     """Blocks that expand exactly and save tokens, best first, none overlapping; in text order."""
     scored: list[tuple[int, int, Block]] = []
     for order, form in enumerate(_forms()):
+        # A form whose blocks read the lines before them (an earlier copy) is checked with
+        # a window of them; it promises never to reach further back than its ``reach``.
+        reach = getattr(form, "reach", 0)
         for block in form.find(lines, regions):
             original = lines[block.start : block.stop]
+            before = list(lines[max(0, block.start - reach) : block.start]) if reach else []
+            skip = len(before)  # _expand_lines appends to ``before``
             try:
-                exact = _expand_lines(block.lines) == list(original)
+                exact = _expand_lines(block.lines, before)[skip:] == list(original)
             except TersifyError:
                 exact = False
             if not exact:
