@@ -10,6 +10,7 @@ block are read by count, never interpreted, so they need no escaping.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -126,7 +127,7 @@ def compact(
 
 
 def _choose(lines: Sequence[str], regions: Sequence[Region], count: Callable[[str], int]) -> list[tuple[Block, int]]:
-    """Blocks that expand exactly and save tokens, best first, none overlapping; in text order."""
+    """Blocks that expand exactly and save tokens, none overlapping, the most saved in all; in text order."""
     scored: list[tuple[int, int, Block]] = []
     for order, form in enumerate(_forms()):
         # A form whose blocks read the lines before them (an earlier copy) is checked with
@@ -145,13 +146,27 @@ def _choose(lines: Sequence[str], regions: Sequence[Region], count: Callable[[st
             gain = _block_tokens(original, count) - _block_tokens(block.lines, count)
             if gain > 0:
                 scored.append((gain, order, block))
-    scored.sort(key=lambda item: (-item[0], item[1], item[2].start))
+    return _best_set(scored)
+
+
+def _best_set(scored: list[tuple[int, int, Block]]) -> list[tuple[Block, int]]:
+    """The non-overlapping blocks of the greatest total gain (weighted interval scheduling),
+    in text order: one large block never wins over smaller ones that together save more."""
+    scored = sorted(scored, key=lambda item: (item[2].stop, item[2].start, item[1], -item[0]))
+    ends = [block.stop for _, _, block in scored]
+    total = [0] * (len(scored) + 1)  # total[i]: the best over the first i blocks
+    before = [0] * len(scored)  # how many blocks end at or before each block's start
+    for i, (gain, _, block) in enumerate(scored):
+        before[i] = bisect_right(ends, block.start, 0, i)
+        total[i + 1] = max(total[i], gain + total[before[i]])
     taken: list[tuple[Block, int]] = []
-    used = bytearray(len(lines))
-    for gain, _, block in scored:
-        if any(used[block.start : block.stop]):
-            continue
-        used[block.start : block.stop] = b"\x01" * (block.stop - block.start)
-        taken.append((block, gain))
-    taken.sort(key=lambda item: item[0].start)
+    i = len(scored)
+    while i:
+        gain, _, block = scored[i - 1]
+        if total[i] == total[i - 1]:
+            i -= 1
+        else:
+            taken.append((block, gain))
+            i = before[i - 1]
+    taken.reverse()
     return taken
