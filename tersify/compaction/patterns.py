@@ -8,7 +8,7 @@
     ...
 
 A line that fits no pattern is a row ``= `` followed by the line as is (the marker then says
-so). Patterns are mined per chunk of at most ``CHUNK`` lines, deterministically and with no
+so); an empty line is an empty row, as a reader expects. Patterns are mined per chunk of at most ``CHUNK`` lines, deterministically and with no
 state across calls: lines are grouped by shape key (whitespace and digit-free words, drain's
 first pass, one regex substitution per line), a group of ``MIN_COUNT`` or more lines whose
 estimated saving beats its declaration becomes a pattern, and its template keeps every word
@@ -165,6 +165,8 @@ class PatternForm:
             if key in letters:
                 values = by_key[key].row(split(line))
                 rows.append(f"{letters[key]} {values}" if values else letters[key])
+            elif line == "":
+                rows.append("")  # an empty line reads as one: no "=" needed
             else:
                 rows.append(f"{VERBATIM} {line}")
                 verbatim = True
@@ -190,7 +192,9 @@ class PatternForm:
             templates[declared["letter"]] = unquote(declared["p_t"])
         for row in lines[at + k : at + k + n]:
             letter, sep, rest = row.partition(" ")
-            if letter == VERBATIM and sep:
+            if row == "":
+                done.append(prefix)  # an empty line (or, after a shared start, that start alone)
+            elif letter == VERBATIM and sep:
                 done.append(prefix + rest)
             elif letter in templates and bool(sep) == has_slots(templates[letter]):
                 done.append(prefix + fill(templates[letter], rest))
