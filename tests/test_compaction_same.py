@@ -61,6 +61,7 @@ def test_block_is_checked_against_the_lines_before_it() -> None:
     lines = RUFF.split("\n")
     block = next(iter(SameForm().find(lines, [Region(Kind.CODE, 0, len(lines) - 1)])))
     assert block.lines == (" --> site-packages/requests/auth.py:1:1", MARKER)
+    assert block.reach == 15  # the line's earlier appearance is 15 lines up
     before = list(lines[: block.start])
     assert _expand_lines(block.lines, before)[block.start :] == lines[block.start : block.stop]
     with pytest.raises(TersifyError):

@@ -130,12 +130,10 @@ def _choose(lines: Sequence[str], regions: Sequence[Region], count: Callable[[st
     """Blocks that expand exactly and save tokens, none overlapping, the most saved in all; in text order."""
     scored: list[tuple[int, int, Block]] = []
     for order, form in enumerate(_forms()):
-        # A form whose blocks read the lines before them (an earlier copy) is checked with
-        # a window of them; it promises never to reach further back than its ``reach``.
-        reach = getattr(form, "reach", 0)
         for block in form.find(lines, regions):
             original = lines[block.start : block.stop]
-            before = list(lines[max(0, block.start - reach) : block.start]) if reach else []
+            # A block that reads lines before it (an earlier copy) is checked with those lines.
+            before = list(lines[max(0, block.start - block.reach) : block.start]) if block.reach else []
             skip = len(before)  # _expand_lines appends to ``before``
             try:
                 exact = _expand_lines(block.lines, before)[skip:] == list(original)

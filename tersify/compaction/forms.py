@@ -24,6 +24,8 @@ class Block:
     start: int
     stop: int
     lines: tuple[str, ...]
+    # How many lines before ``start`` its expansion reads (an earlier copy); 0 for most forms.
+    reach: int = 0
 
 
 class Form(Protocol):
@@ -56,4 +58,13 @@ def forms() -> tuple[Form, ...]:
     from tersify.compaction.tables import TableForm
     from tersify.compaction.templates import TemplateForm
 
-    return (RepeatForm(), TemplateForm(), PatternForm(), TableForm(), JsonForm(), GrepForm(), SectionForm(), SameForm())
+    return (
+        RepeatForm(),
+        TemplateForm(),
+        PatternForm(),
+        TableForm(),
+        JsonForm(),
+        GrepForm(),
+        SectionForm(),
+        SameForm(),
+    )

@@ -11,7 +11,7 @@ diagnostic, so several diagnostics at one place repeat it; test runners print th
 frames for every failure that passes through them.
 
 Expansion reads the lines already expanded, so this form's blocks are verified in context
-(``reach``). The earlier copy is read from the output as it stands, so in the
+(each block says how far back it reads: ``Block.reach``). The earlier copy is read from the output as it stands, so in the
 default mode, where prose lines may lose words, the reference must still find it: the
 earlier appearance of the line must be a line that never loses words, the lines after it no
 prose (a prose line may go whole, and the count with it), and no line between that may lose
@@ -38,7 +38,6 @@ _KINDS = frozenset(Kind) - {Kind.DIFF, Kind.JSON, Kind.COMPACTED}
 
 class SameForm:
     name = "same"
-    reach = MAX_DISTANCE + 1  # blocks read this many lines before them (see the engine)
     marker = re.compile(
         r"\[the same (?P<m_n>[1-9][0-9]*) lines as followed the line above where it last appeared\]"
     )
@@ -83,14 +82,16 @@ class SameForm:
                 and lines[i + 1 + k] == lines[p + 1 + k]
             ):
                 k += 1
-            if k >= MIN_LINES and _safe(lines, words, p, i):
-                marker = f"[the same {k} lines as followed the line above where it last appeared]"
-                yield Block(self.name, i, i + 1 + k, (escape(line), marker))
-                for j in range(i + 1, i + 1 + k):
-                    last[lines[j]] = j
-                i += 1 + k
-            else:
+            if k < MIN_LINES:
                 i += 1
+                continue
+            if _safe(lines, words, p, i):
+                marker = f"[the same {k} lines as followed the line above where it last appeared]"
+                yield Block(self.name, i, i + 1 + k, (escape(line), marker), reach=i - p)
+            # Past the stretch either way, so no line is compared twice (linear time).
+            for j in range(i + 1, i + 1 + k):
+                last[lines[j]] = j
+            i += 1 + k
 
     def expand(self, match: re.Match[str], lines: Sequence[str], at: int, done: list[str]) -> int:
         k = int(match["m_n"])
@@ -108,9 +109,17 @@ class SameForm:
         return 0
 
 
+# Lines between the two appearances that may lose words, at most, for the check below.
+MAX_CHECKED = 200
+
+
 def _safe(lines: Sequence[str], words: bytearray, p: int, i: int) -> bool:
-    """No line between ``p`` and ``i`` that may lose words holds every word of ``lines[i]``."""
-    if not any(words[p + 1 : i]):
+    """No line between ``p`` and ``i`` that may lose words holds every word of ``lines[i]``
+    (more such lines than ``MAX_CHECKED``: not checked, and not safe)."""
+    between = words.count(1, p + 1, i)
+    if not between:
         return True
+    if between > MAX_CHECKED:
+        return False
     need = set(lines[i].split())
     return not any(words[j] and need <= set(lines[j].split()) for j in range(p + 1, i))
