@@ -1,4 +1,5 @@
-"""Patterns split by a few-valued slot: each value gets its own pattern and is written once."""
+"""Patterns split by a few-valued slot (each value gets its own pattern and is written once) or
+by the stems of a slot's values (each test name its own pattern)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from hypothesis import strategies as st
 
 from tersify.compaction import compact, expand
 from tersify.compaction.engine import _expand_lines
+from tersify.compaction.lines import stem as _stem
 from tersify.compaction.patterns import PatternForm
 from tersify.regions import Kind, Region
 
@@ -17,8 +19,21 @@ _A = "Jul 22 09:27:24 combo ftpd[{}]: connection from 211.42.188.206 () at Fri J
 _B = "Jul 22 19:29:09 combo ftpd[{}]: connection from 67.95.49.172 () at Fri Jul 22 19:29:09 2005 "
 _A_PIDS = ["12281", "12283", "12287", "12298", "12299"]
 _B_PIDS = [
-    "13152", "13150", "13147", "13149", "13148", "13151", "13153", "13141",
-    "13146", "13140", "13142", "13143", "13145", "13144", "13154",
+    "13152",
+    "13150",
+    "13147",
+    "13149",
+    "13148",
+    "13151",
+    "13153",
+    "13141",
+    "13146",
+    "13140",
+    "13142",
+    "13143",
+    "13145",
+    "13144",
+    "13154",
 ]
 FTPD = "".join(_A.format(p) + "\n" for p in _A_PIDS) + "".join(_B.format(p) + "\n" for p in _B_PIDS)
 
@@ -61,6 +76,44 @@ _WORD = st.sampled_from(["ok", "1", "-1", "0", "x7", "node-3", "{}", "a b", "\\[
 @given(st.lists(st.tuples(_WORD, _WORD, st.integers(0, 999)), min_size=3, max_size=40))
 def test_find_round_trips(rows: list[tuple[str, str, int]]) -> None:
     text = "".join(f"t {n} status {a} then {b} done\n" for a, b, n in rows)
+    lines = text.split("\n")
+    for block in PatternForm().find(lines, _log(text)):
+        assert _expand_lines(block.lines) == lines[block.start : block.stop]
+    assert expand(compact(text, _log(text)).text) == text
+
+
+# pytest -rA's summary (harvest-002): two parametrized tests in one shape.
+PASSED = "".join(
+    f"PASSED tests/test_cart.py::test_parse_price[{d}.{c:02d}-{d * 100 + c}]\n"
+    for d in range(4)
+    for c in (0, 5)
+)
+PASSED += "".join(f"PASSED tests/test_cart.py::test_cart_total[{n}]\n" for n in range(6))
+
+
+def test_stems_split_a_pattern_by_test_name() -> None:
+    regions = [Region(Kind.TEST, 0, len(PASSED.split("\n")))]
+    out = compact(PASSED, regions).text
+    assert expand(out) == PASSED
+    assert '"PASSED tests/test_cart.py::test_parse_price[{}]"' in out
+    assert '"PASSED tests/test_cart.py::test_cart_total[{}]"' in out
+    assert "\n0.05-5\n" in out or "A 0.05-5\n" in out  # rows hold only the parameters
+
+
+def test_stem_is_cut_at_punctuation_before_the_first_digit() -> None:
+    assert _stem("parse_price[0.05-5]") == "parse_price["
+    assert _stem("cart_total[12]") == "cart_total["
+    assert _stem("node7") == ""
+    assert _stem("site-packages/rich") == "site-packages/"
+
+
+_STEM_WORD = st.sampled_from(["a[1]", "a[22]", "b_c[3-4]", "b_c[x]", "{}", "[", "7", "d-e.9", "\\[q]"])
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(_STEM_WORD, st.integers(0, 99)), min_size=3, max_size=40))
+def test_stem_parts_round_trip(rows: list[tuple[str, int]]) -> None:
+    text = "".join(f"PASSED t.py::test_{w} {n}\n" for w, n in rows)
     lines = text.split("\n")
     for block in PatternForm().find(lines, _log(text)):
         assert _expand_lines(block.lines) == lines[block.start : block.stop]

@@ -36,7 +36,7 @@ def test_ruff_diagnostics_of_one_file_say_the_path_once() -> None:
     assert len(shared) == 1
     assert "\n".join(shared[0].lines) == (
         '[the next 12 lines start with "site-packages/rich/text.py:"; after it they use 2 patterns; '
-        "a row is a pattern's name, then its {} values; \"=\" rows are the rest as is]\n"
+        'a row is a pattern\'s name, then its {} values; "=" rows are the rest as is]\n'
         'A "{}: UP045 [*] Use `X | None` for type annotations"\n'
         'B "{}:89: E501 Line too long ({} > 88)"\n'
         "A 44:36\n"
@@ -50,7 +50,8 @@ def test_ruff_diagnostics_of_one_file_say_the_path_once() -> None:
 
 def test_a_shared_start_with_quotes_and_backslashes_round_trips() -> None:
     text = "\n".join(
-        f'C:\\src\\"app"\\main.c:{n}:5: ' + ("note: declared here" if n % 3 else f"warning: unused variable x{n}")
+        f'C:\\src\\"app"\\main.c:{n}:5: '
+        + ("note: declared here" if n % 3 else f"warning: unused variable x{n}")
         for n in range(10, 30)
     )
     assert any("start with" in b.lines[0] for b in _blocks(text))
@@ -69,3 +70,28 @@ def test_shared_start_blocks_expand_exactly(start: str, rows: list[list[str]]) -
     lines = [start + " ".join(words) for words in rows]
     for block in PatternForm().find(lines, [Region(Kind.PROSE, 0, len(lines))]):
         assert _expand_lines(block.lines) == lines[block.start : block.stop]
+
+
+# git log (harvest-018): blank lines between a commit's header and its message.
+GIT_LOG = "".join(
+    f"commit {h * 40}\nAuthor: Alice Example <alice@example.com>\nDate:   Thu Nov 26 0{n}:04:58 2026 +0000\n"
+    f"\n    message number {n}\n\n"
+    for n, h in enumerate("abcdef")
+)
+
+
+def test_empty_lines_in_a_pattern_block_are_empty_rows() -> None:
+    out = compact(GIT_LOG, [Region(Kind.PROSE, 0, len(GIT_LOG.split("\n")) - 1)]).text
+    assert expand(out) == GIT_LOG
+    assert "[the next" in out and "\n\n" in out and "\n= \n" not in out
+
+
+def test_an_empty_row_after_a_shared_start_is_that_start_alone() -> None:
+    block = (
+        '[the next 2 lines start with "x: "; after it they use 1 pattern; a row is a pattern\'s name, '
+        "then its {} values]",
+        'A "{} ok"',
+        "A 1",
+        "",
+    )
+    assert _expand_lines(block) == ["x: 1 ok", "x: "]

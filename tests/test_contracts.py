@@ -31,6 +31,7 @@ _PIECES = [
     "[previous line repeated 3 more times]", "\\[previous line repeated 2 more times]", "{}", "[", "]", "\\",
     '{"a": [1, 2]}', "  ", "\t", "\r", "é", "\ud800", "x", "error:", "the", "not", "42", "/tmp/a.log", "E   ",
     "[the next 3 lines follow \"{} x\"; each row below holds one line's {} values]", "A \"{} y\"", "= z",
+    "[the same 3 lines as followed the line above where it last appeared]",
 ]
 _LINE = st.lists(st.sampled_from(_PIECES), max_size=6).map(" ".join)
 _TEXT = st.lists(_LINE, max_size=12).map("\n".join) | st.text(max_size=200)

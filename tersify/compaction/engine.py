@@ -10,6 +10,7 @@ block are read by count, never interpreted, so they need no escaping.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -55,8 +56,10 @@ def escape(line: str) -> str:
     return ESCAPE + line if needs_escape(line) else line
 
 
-def _expand_lines(lines: Sequence[str]) -> list[str]:
-    done: list[str] = []
+def _expand_lines(lines: Sequence[str], done: list[str] | None = None) -> list[str]:
+    """``done`` (the lines expanded so far) followed by the expansion of ``lines``."""
+    if done is None:
+        done = []
     by_form = _forms()
     i, n = 0, len(lines)
     while i < n:
@@ -132,13 +135,16 @@ def compact(
 
 
 def _choose(lines: Sequence[str], regions: Sequence[Region], count: Callable[[str], int]) -> list[tuple[Block, int]]:
-    """Blocks that expand exactly and save tokens, best first, none overlapping; in text order."""
+    """Blocks that expand exactly and save tokens, none overlapping, the most saved in all; in text order."""
     scored: list[tuple[int, int, Block]] = []
     for order, form in enumerate(_forms()):
         for block in form.find(lines, regions):
             original = lines[block.start : block.stop]
+            # A block that reads lines before it (an earlier copy) is checked with those lines.
+            before = list(lines[max(0, block.start - block.reach) : block.start]) if block.reach else []
+            skip = len(before)  # _expand_lines appends to ``before``
             try:
-                exact = _expand_lines(block.lines) == list(original)
+                exact = _expand_lines(block.lines, before)[skip:] == list(original)
             except TersifyError:
                 exact = False
             if not exact:
@@ -146,13 +152,27 @@ def _choose(lines: Sequence[str], regions: Sequence[Region], count: Callable[[st
             gain = _block_tokens(original, count) - _block_tokens(block.lines, count)
             if gain > 0:
                 scored.append((gain, order, block))
-    scored.sort(key=lambda item: (-item[0], item[1], item[2].start))
+    return _best_set(scored)
+
+
+def _best_set(scored: list[tuple[int, int, Block]]) -> list[tuple[Block, int]]:
+    """The non-overlapping blocks of the greatest total gain (weighted interval scheduling),
+    in text order: one large block never wins over smaller ones that together save more."""
+    scored = sorted(scored, key=lambda item: (item[2].stop, item[2].start, item[1], -item[0]))
+    ends = [block.stop for _, _, block in scored]
+    total = [0] * (len(scored) + 1)  # total[i]: the best over the first i blocks
+    before = [0] * len(scored)  # how many blocks end at or before each block's start
+    for i, (gain, _, block) in enumerate(scored):
+        before[i] = bisect_right(ends, block.start, 0, i)
+        total[i + 1] = max(total[i], gain + total[before[i]])
     taken: list[tuple[Block, int]] = []
-    used = bytearray(len(lines))
-    for gain, _, block in scored:
-        if any(used[block.start : block.stop]):
-            continue
-        used[block.start : block.stop] = b"\x01" * (block.stop - block.start)
-        taken.append((block, gain))
-    taken.sort(key=lambda item: item[0].start)
+    i = len(scored)
+    while i:
+        gain, _, block = scored[i - 1]
+        if total[i] == total[i - 1]:
+            i -= 1
+        else:
+            taken.append((block, gain))
+            i = before[i - 1]
+    taken.reverse()
     return taken

@@ -24,6 +24,8 @@ class Block:
     start: int
     stop: int
     lines: tuple[str, ...]
+    # How many lines before ``start`` its expansion reads (an earlier copy); 0 for most forms.
+    reach: int = 0
 
 
 class Form(Protocol):
@@ -51,8 +53,18 @@ def forms() -> tuple[Form, ...]:
     from tersify.compaction.json_forms import JsonForm
     from tersify.compaction.patterns import PatternForm
     from tersify.compaction.repeat import RepeatForm
+    from tersify.compaction.same import SameForm
     from tersify.compaction.sections import SectionForm
     from tersify.compaction.tables import TableForm
     from tersify.compaction.templates import TemplateForm
 
-    return (RepeatForm(), TemplateForm(), PatternForm(), TableForm(), JsonForm(), GrepForm(), SectionForm())
+    return (
+        RepeatForm(),
+        TemplateForm(),
+        PatternForm(),
+        TableForm(),
+        JsonForm(),
+        GrepForm(),
+        SectionForm(),
+        SameForm(),
+    )

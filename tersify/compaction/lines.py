@@ -97,6 +97,21 @@ def _cuttable(kept: str, at: str) -> bool:
 _PLAIN_NUMBER_PART = re.compile(r"-?[0-9]*[.-]|[.-][0-9]*")
 
 
+_DIGIT = re.compile(r"[0-9]")
+
+
+def stem(value: str) -> str:
+    """The start of a text up to its first digit, cut back to punctuation: ``parse_price[``
+    of ``parse_price[0.05-5]``, ``cart_total[`` of ``cart_total[12]`` (lines or words of one
+    shape whose stems differ are better written as one template per stem)."""
+    digit = _DIGIT.search(value)
+    head = value if digit is None else value[: digit.start()]
+    i = len(head)
+    while i and head[i - 1] not in _CUT:
+        i -= 1
+    return head[:i]
+
+
 def slot_affixes(values: Sequence[str]) -> tuple[str, str]:
     """The prefix and suffix all ``values`` share, each cut at punctuation, leaving each
     value at least one character."""

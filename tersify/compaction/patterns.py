@@ -8,12 +8,17 @@
     ...
 
 A line that fits no pattern is a row ``= `` followed by the line as is (the marker then says
-so). Patterns are mined per chunk of at most ``CHUNK`` lines, deterministically and with no
+so); an empty line is an empty row, as a reader expects. Patterns are mined per chunk of at most ``CHUNK`` lines, deterministically and with no
 state across calls: lines are grouped by shape key (whitespace and digit-free words, drain's
 first pass, one regex substitution per line), a group of ``MIN_COUNT`` or more lines whose
 estimated saving beats its declaration becomes a pattern, and its template keeps every word
 all its lines share. The drain3 package is not used: its tree and similarity merging are
 stateful and slower, and exact templates need equal whitespace, which drain3 discards.
+
+A group whose slot values fall into a few stems (their text before the first digit, cut at
+punctuation: ``parse_price[`` and ``cart_total[`` in one ``PASSED tests/test_{}]`` group) may
+split into one pattern per stem, when that saves more; so may a group with a slot of a few
+values (one pattern per value).
 
 Lines that fit no whole-line pattern but share their first words (timestamp, host, process)
 get a *head* pattern: the head's template, then a last ``{}`` that takes the rest of the row
@@ -44,6 +49,7 @@ from tersify.compaction.lines import (
     shape_key,
     slot_affixes,
     split,
+    stem,
     unquote,
 )
 from tersify.regions import Region
@@ -114,7 +120,11 @@ class PatternForm:
             if template is None:
                 continue
             saving = _saving(len(members), template)
-            parts = _refine(key, members, splits, template)
+            parts = max(
+                _refine(key, members, splits, template),
+                _split_by_stem(key, members, splits, template),
+                key=lambda found: sum(item[0] for item in found),
+            )
             if parts and sum(s for s, _, _, _ in parts) > saving:
                 for part_saving, part_key, part_members, part_template in parts:
                     chosen.append((part_saving, part_key, part_template))
@@ -155,6 +165,8 @@ class PatternForm:
             if key in letters:
                 values = by_key[key].row(split(line))
                 rows.append(f"{letters[key]} {values}" if values else letters[key])
+            elif line == "":
+                rows.append("")  # an empty line reads as one: no "=" needed
             else:
                 rows.append(f"{VERBATIM} {line}")
                 verbatim = True
@@ -180,7 +192,9 @@ class PatternForm:
             templates[declared["letter"]] = unquote(declared["p_t"])
         for row in lines[at + k : at + k + n]:
             letter, sep, rest = row.partition(" ")
-            if letter == VERBATIM and sep:
+            if row == "":
+                done.append(prefix)  # an empty line (or, after a shared start, that start alone)
+            elif letter == VERBATIM and sep:
                 done.append(prefix + rest)
             elif letter in templates and bool(sep) == has_slots(templates[letter]):
                 done.append(prefix + fill(templates[letter], rest))
@@ -208,12 +222,42 @@ def _refine(
     columns = [k for k, _, _ in template.slots if len({parts[k] for parts in splits}) <= FEW_VALUES]
     if not columns:
         return []
-    parts: dict[tuple[str, ...], list[int]] = {}
-    for j, parts_j in enumerate(splits):
-        parts.setdefault(tuple(parts_j[k] for k in columns), []).append(j)
+    return _parts(key, members, splits, [tuple(parts_j[k] for k in columns) for parts_j in splits])
+
+
+# A slot whose values fall into at most this many stems may split its pattern by stem.
+MAX_STEMS = 6
+
+
+def _split_by_stem(
+    key: Hashable, members: list[int], splits: list[list[str]], template: Template
+) -> list[tuple[int, Hashable, list[int], Template]]:
+    """The group split by the stems of one slot's values (``PASSED tests/test_cart.py::test_{}]``
+    holding ``parse_price[0.00-0`` and ``cart_total[7``), so each part's template keeps its
+    whole test name and rows hold only the parameters; the slot that saves most, or empty."""
+    best: list[tuple[int, Hashable, list[int], Template]] = []
+    for k, p, s in template.slots:
+        labels = [("stem", k, stem(parts[k][p : len(parts[k]) - s])) for parts in splits]
+        if not 2 <= len(set(labels)) <= MAX_STEMS:
+            continue
+        parts = _parts(key, members, splits, labels)
+        if sum(item[0] for item in parts) > sum(item[0] for item in best):
+            best = parts
+    return best
+
+
+def _parts(
+    key: Hashable, members: list[int], splits: list[list[str]], labels: Sequence[Hashable]
+) -> list[tuple[int, Hashable, list[int], Template]]:
+    """The group split by a label per line, each part with its own template; labels seen in
+    fewer than ``MIN_COUNT`` lines share one part of the rest. Empty when that leaves fewer
+    than two parts or a part too small."""
+    parts: dict[Hashable, list[int]] = {}
+    for j, label in enumerate(labels):
+        parts.setdefault(label, []).append(j)
     # Values seen in fewer than MIN_COUNT lines stay slots, in one part of the rest.
     rest = [j for js in parts.values() if len(js) < MIN_COUNT for j in js]
-    parts = {values: js for values, js in parts.items() if len(js) >= MIN_COUNT}
+    parts = {label: js for label, js in parts.items() if len(js) >= MIN_COUNT}
     if rest:
         if len(rest) < MIN_COUNT:
             return []
@@ -221,11 +265,11 @@ def _refine(
     if len(parts) < 2:
         return []
     out: list[tuple[int, Hashable, list[int], Template]] = []
-    for values, js in parts.items():
+    for label, js in parts.items():
         part_template = build_template([splits[j] for j in js])
         if part_template is None:
             return []
-        out.append((_saving(len(js), part_template), (key, values), [members[j] for j in js], part_template))
+        out.append((_saving(len(js), part_template), (key, label), [members[j] for j in js], part_template))
     return out
 
 

@@ -9,6 +9,10 @@ Lines are grouped by shape key (their whitespace and their digit-free words, as 
 drain's first pass); a run of at least ``MIN_RUN`` consecutive lines of one key is a
 candidate, its template keeps every word all its lines share.
 
+A run is also proposed cut where its lines' stems change (their text before the first digit,
+cut at punctuation), so two parametrized tests in a row get a template each; the engine keeps
+whichever saves more.
+
 Lines whose words differ but share a prefix or suffix within a word (``find`` and ``du``
 listings: ``site-packages/requests/{}.py``, ``{}\tsite-packages/{}``) have no digit to key
 them on. They are taken as runs of one *layout* (the same whitespace between the same number
@@ -31,6 +35,7 @@ from tersify.compaction.lines import (
     shape_key,
     slot_affixes,
     split,
+    stem,
     unquote,
 )
 from tersify.regions import Region
@@ -64,6 +69,7 @@ class TemplateForm:
                         block = self._block(lines, start + at, start + min(at + MAX_ROWS, j))
                         if block is not None:
                             yield block
+                    yield from self._stem_runs(lines, start + i, start + j)
                 i = j
             yield from self._layout_runs(lines, start, stop, keys)
 
@@ -82,6 +88,24 @@ class TemplateForm:
                     block = self._block(lines, at, min(at + MAX_ROWS, j), LAYOUT_SLOTS)
                     if block is not None:
                         yield block
+            i = j
+
+    def _stem_runs(self, lines: Sequence[str], start: int, stop: int) -> Iterator[Block]:
+        """A run of one shape cut where its lines' stems (their text up to the first digit,
+        cut at punctuation) change: ``...::test_parse_price[0.00-0]`` then ``...::test_cart_total[7]``,
+        so each part's template keeps its whole name (the engine keeps whichever saves more)."""
+        stems = [stem(line) for line in lines[start:stop]]
+        if len(set(stems)) == 1:
+            return
+        i = 0
+        while i < len(stems):
+            j = i + 1
+            while j < len(stems) and stems[j] == stems[i] and j - i < MAX_ROWS:
+                j += 1
+            if j - i >= MIN_RUN:
+                block = self._block(lines, start + i, start + j)
+                if block is not None:
+                    yield block
             i = j
 
     def _prefix_runs(self, lines: Sequence[str], start: int, stop: int) -> Iterator[Block]:
