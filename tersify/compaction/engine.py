@@ -10,7 +10,7 @@ block are read by count, never interpreted, so they need no escaping.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -52,34 +52,90 @@ def escape(line: str) -> str:
 
 def _expand_lines(lines: Sequence[str]) -> list[str]:
     done: list[str] = []
+    _expand_into(lines, done)
+    return done
+
+
+def _expand_into(lines: Sequence[str], done: list[str], *, final: bool = True, base: int = 0) -> int:
+    """Append the expansion of ``lines`` to ``done`` (whose last line a repeat marker
+    repeats); returns how many of ``lines`` were used. Unless ``final``, more lines may
+    follow: it stops at a block that fails, as its rows may not all be there yet, and only
+    the final call raises. ``base``: the line number of ``lines[0]``, for messages."""
     by_form = _forms()
     i, n = 0, len(lines)
     while i < n:
         line = lines[i]
-        i += 1
         if line.startswith("["):
             for form in by_form:
                 match = form.marker.fullmatch(line)
                 if match is not None:
+                    mark = len(done)
                     try:
-                        i += form.expand(match, lines, i, done)
+                        i += 1 + form.expand(match, lines, i + 1, done)
                     except (ValueError, IndexError) as exc:
-                        raise TersifyError(f"cannot expand line {i}: {line[:80]!r}: {exc}") from None
+                        if not final:
+                            del done[mark:]  # a form may have written some rows before failing
+                            return i
+                        raise TersifyError(f"cannot expand line {base + i + 1}: {line[:80]!r}: {exc}") from None
                     break
             else:
                 done.append(line)
+                i += 1
         elif line.startswith(ESCAPE) and needs_escape(line):
             done.append(line[1:])
+            i += 1
         else:
             done.append(line)
-    return done
+            i += 1
+    return i
 
 
 def expand(text: str) -> str:
     """The original text of a compacted one (text without markers comes back unchanged)."""
     if not isinstance(text, str):
         raise TersifyError(f"expand() takes str, not {type(text).__name__}")
-    return "\n".join(_expand_lines(text.split("\n")))
+    return "".join(expand_stream([text]))
+
+
+def expand_stream(chunks: Iterable[str]) -> Iterator[str]:
+    """:func:`expand` over text that arrives in chunks (cut anywhere), yielding the
+    original as it goes: ``"".join(expand_stream(chunks)) == expand("".join(chunks))``.
+
+    Markers are line-local blocks, so only the lines of the block being read are held
+    (and the last line written, which a repeat marker repeats)."""
+    pending: list[str] = []  # whole lines not expanded yet
+    tail = ""  # the line being read
+    done: list[str] = []
+    base = 0  # the line number of pending[0]
+    retry_at = 0  # a block that failed is tried again once pending has grown this long
+    started = False
+
+    def flush(new: list[str]) -> Iterator[str]:
+        nonlocal started
+        if new:
+            yield ("\n" if started else "") + "\n".join(new)
+            started = True
+
+    for chunk in chunks:
+        if not chunk:
+            continue
+        parts = (tail + chunk).split("\n")
+        tail = parts.pop()
+        pending.extend(parts)
+        if len(pending) < max(retry_at, 1):
+            continue
+        kept = len(done)
+        used = _expand_into(pending, done, final=False, base=base)
+        yield from flush(done[kept:])
+        del pending[:used]
+        base += used
+        done = done[-1:]
+        # Doubling before the next try keeps a long block linear, not quadratic.
+        retry_at = 2 * len(pending) if pending else 0
+    pending.append(tail)
+    kept = len(done)
+    _expand_into(pending, done, base=base)
+    yield from flush(done[kept:])
 
 
 def _block_tokens(lines: Sequence[str], count: Callable[[str], int]) -> int:
