@@ -88,3 +88,42 @@ def count_tokens(text: str, encoding: str = DEFAULT_ENCODING) -> int:
     if not text:
         return 0
     return len(encoder(encoding).encode_ordinary(text))
+
+
+def _starts_piece(line: str) -> bool:
+    """o200k's pre-tokenizer ends a piece right before ``line`` when a ``\\n`` precedes it,
+    whatever came before: no piece runs from one line into a line that starts with neither
+    whitespace (a run of it may reach back to the newline) nor ``/`` (a piece of punctuation
+    takes the newlines and slashes after it). Conservative: ``str.isspace`` holds for every
+    character the pre-tokenizer's ``\\s`` matches."""
+    return bool(line) and not line[0].isspace() and line[0] != "/"
+
+
+class LineTokens:
+    """o200k tokens of runs of ``lines``, each run counted as ``"\\n".join(run) + "\\n"``,
+    exactly, with each line counted once however many runs hold it: a run whose lines after
+    the first all start a pre-tokenizer piece (``_starts_piece``) is the sum of its lines'
+    counts, since token counts add up over pieces. Other runs are counted whole."""
+
+    def __init__(self, lines: list[str] | tuple[str, ...]) -> None:
+        self.lines = lines
+        self._counts = [-1] * len(lines)
+        # _joins[i]: how many of lines[1:i] do not start a piece; a run [a, b) adds up when none of
+        # lines[a+1:b] does: _joins[b] == _joins[a + 1].
+        joins = [0, 0]
+        for line in lines[1:]:
+            joins.append(joins[-1] + (not _starts_piece(line)))
+        self._joins = joins
+
+    def run(self, start: int, stop: int) -> int:
+        """``count_tokens("\\n".join(lines[start:stop]) + "\\n")``."""
+        if stop <= start:
+            return count_tokens("\n")
+        if self._joins[stop] != self._joins[start + 1]:
+            return count_tokens("\n".join(self.lines[start:stop]) + "\n")
+        counts, total = self._counts, 0
+        for i in range(start, stop):
+            if counts[i] < 0:
+                counts[i] = count_tokens(self.lines[i] + "\n")
+            total += counts[i]
+        return total
