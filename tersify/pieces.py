@@ -4,8 +4,10 @@ The CLI compresses a large input piece by piece so memory stays bounded by the p
 not the input. A piece always ends at a line end (``\\n``), so the pieces' lines are the
 input's lines, a UTF-8 sequence is never split (``\\n`` is never inside one), and the
 compressed pieces written one after another expand to the input. Near the size, the cut
-moves back to where the line shape changes, so a run of lines of one template usually
-stays in one piece and compacts as one block.
+moves to a line that opens at the left margin, so an indented stretch (a JSON document,
+a traceback) stays in one piece up to ``long_line`` bytes, and back to where the line
+shape changes, so a run of lines of one template usually stays in one piece and compacts
+as one block.
 
 A single line longer than ``long_line`` cannot be held whole: it is passed through as is,
 in raw pieces (never compressed, so never changed). A line that begins like a marker
@@ -14,13 +16,14 @@ in raw pieces (never compressed, so never changed). A line that begins like a ma
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
 PIECE_BYTES = 1 << 20  # an input up to this size is one piece: compressed exactly as a whole
 READ_BYTES = 1 << 16
-LONG_LINE_PIECES = 8  # a line longer than this many pieces is passed through raw
+LONG_LINE_PIECES = 4  # a line (an indented stretch) longer than this many pieces is passed through raw (cut)
 LOOKBACK_LINES = 256  # how far back from the size a cut may move to a change of line shape
 SNIFF_BYTES = 1 << 16
 # Binary: more than 1 byte in 20 of the first bytes is NUL or not UTF-8, and at least this many.
@@ -43,7 +46,8 @@ def read_pieces(stream: BinaryIO, piece_bytes: int = PIECE_BYTES, *, head: bytes
     """The input of ``stream`` (after ``head``, bytes already read from it) in pieces of about
     ``piece_bytes``, each ending at a line end but the last. An input of at most
     ``piece_bytes`` is one piece. The reader holds at most one piece and one read ahead,
-    plus a line that is longer (see the module docstring)."""
+    or ``long_line`` bytes while it looks for the end of an indented stretch, or a line
+    that begins like a marker (see the module docstring)."""
     if piece_bytes < 1:
         raise ValueError("piece_bytes must be positive")
     long_line = long_line or LONG_LINE_PIECES * piece_bytes
@@ -78,17 +82,17 @@ def read_pieces(stream: BinaryIO, piece_bytes: int = PIECE_BYTES, *, head: bytes
             if buf or line == 0:  # an empty input is one empty piece, as compress("") is ""
                 yield Piece(bytes(buf), line, True)
             return
-        cut = _cut(buf, piece_bytes)
-        if not cut:  # the buffer is the start of one line
-            if len(buf) >= long_line and buf[:1] not in (b"[", b"\\"):
+        cut = _cut(buf, piece_bytes, long_line)
+        if not cut:  # no line end to cut at yet
+            if eof:
+                yield Piece(bytes(buf), line, True)
+                return
+            if len(buf) >= long_line and b"\n" not in buf and buf[:1] not in (b"[", b"\\"):
                 in_long = True
                 yield Piece(bytes(buf), line, False, raw=True)
                 buf.clear()
-            elif eof:
-                yield Piece(bytes(buf), line, True)
-                return
-            else:
-                want = len(buf) + read_bytes
+            else:  # read on, doubling, so that looking for the cut again stays linear
+                want = max(len(buf) + read_bytes, min(2 * len(buf), long_line))
             continue
         piece = bytes(buf[:cut])
         del buf[:cut]
@@ -98,9 +102,12 @@ def read_pieces(stream: BinaryIO, piece_bytes: int = PIECE_BYTES, *, head: bytes
             return
 
 
-def _cut(buf: bytearray, size: int) -> int:
-    """Where to end a piece of about ``size`` bytes: after a line end, by preference the last
-    one of the final ``LOOKBACK_LINES`` lines where the line's shape changes (0: no line end)."""
+def _cut(buf: bytearray, size: int, limit: int) -> int:
+    """Where to end a piece of about ``size`` bytes (0: read on). After a line end, before a
+    line that opens at the left margin (not indented, blank or closing a bracket), so an
+    indented stretch (a JSON document, a traceback, code) stays whole up to ``limit`` bytes;
+    by preference the last such place of the final ``LOOKBACK_LINES`` lines where the line's
+    shape changes, so a run of one template stays whole."""
     end = buf.rfind(b"\n", 0, size) + 1
     if not end:
         return buf.find(b"\n", size) + 1
@@ -119,10 +126,24 @@ def _cut(buf: bytearray, size: int) -> int:
     key = shape_key(_decode(buf[end:after])) if after >= 0 else None
     for k in range(len(bounds) - 1):
         before = shape_key(_decode(buf[bounds[k + 1] : bounds[k] - 1]))
-        if key is not None and before != key:
+        if key is not None and before != key and _opens(buf, bounds[k]):
             return bounds[k]
         key = before
-    return end
+    for at in bounds:
+        if at and _opens(buf, at):
+            return at
+    found = _OPENING.search(buf, end - 1)
+    if found is not None:
+        return found.start() + 1
+    return end if len(buf) >= limit else 0
+
+
+_OPENING = re.compile(rb"\n[^\s\]})]")
+
+
+def _opens(buf: bytearray, at: int) -> bool:
+    """The line at ``at`` opens at the left margin (known only once its first byte is read)."""
+    return at < len(buf) and buf[at] not in b" \t\r\n\f\v]})"
 
 
 def _decode(data: bytes | bytearray) -> str:

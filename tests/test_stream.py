@@ -112,6 +112,19 @@ def test_cuts_prefer_where_the_line_shape_changes():
     assert pieces[0].data == other
 
 
+def test_an_indented_document_stays_in_one_piece_up_to_the_limit():
+    import json
+
+    doc = json.dumps([{"name": f"pkg{i}", "version": f"1.{i}", "requires": ["a", "b"]} for i in range(300)], indent=2)
+    data = b"INFO start\n" + doc.encode() + b"\nINFO done\n" + b"INFO more\n" * 50
+    pieces = list(read_pieces(io.BytesIO(data), 2000, read_bytes=256, long_line=len(doc) * 2))
+    assert b"".join(p.data for p in pieces) == data
+    assert any(doc.encode() in p.data for p in pieces)  # not cut inside
+    # Past the limit, it is cut anyway, so memory stays bounded.
+    pieces = list(read_pieces(io.BytesIO(data), 2000, read_bytes=256, long_line=8000))
+    assert max(len(p.data) for p in pieces) <= 8000 + 2000 and len(pieces) > 3
+
+
 # --- binary input ------------------------------------------------------------------------------------
 
 
