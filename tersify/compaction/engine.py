@@ -31,6 +31,9 @@ class Compacted:
     line_kinds: tuple[Kind, ...]  # the kind of each output line (COMPACTED for block lines)
     blocks: tuple[Block, ...]  # the blocks used, in order
     tokens_saved: int  # real tokens saved by the blocks, markers counted
+    # The text's tokens are exactly the input's less ``tokens_saved``: no line was escaped and
+    # every block begins and ends where o200k's pre-tokenizer starts a piece on both sides.
+    saved_exact: bool = False
 
 
 @cache
@@ -151,15 +154,19 @@ def compact(
     regions: Sequence[Region] | None = None,
     *,
     count: Callable[[str], int] | None = None,
+    runs: LineTokens | None = None,
 ) -> Compacted:
-    """Rewrite repetition in ``text`` reversibly, where it saves tokens (markers counted)."""
-    runs = None
+    """Rewrite repetition in ``text`` reversibly, where it saves tokens (markers counted).
+    ``runs``: the o200k counts of ``text``'s lines, when the caller counts them too."""
     lines = text.split("\n")
     if count is None:
-        from tersify.tokens import LineTokens
+        from tersify.tokens import LineTokens, starts_piece
         from tersify.tokens import count_tokens as count
 
-        runs = LineTokens(lines)  # o200k: each input line counted once, however many blocks hold it
+        if runs is None or runs.lines != lines:
+            runs = LineTokens(lines)  # o200k: each input line counted once, however many blocks hold it
+    else:
+        runs = None
     if regions is None:
         from tersify.regions import detect_regions
 
@@ -173,18 +180,31 @@ def compact(
     out_kinds: list[Kind] = []
     at = 0
     saved = 0
+    escaped = 0
     for block, gain in chosen:
         for i in range(at, block.start):
-            out.append(escape(lines[i]))
+            line = escape(lines[i])
+            escaped += line is not lines[i]
+            out.append(line)
         out_kinds.extend(kinds[at : block.start])
         out.extend(block.lines)
         out_kinds.extend([Kind.COMPACTED] * len(block.lines))
         at = block.stop
         saved += gain
     for i in range(at, len(lines)):
-        out.append(escape(lines[i]))
+        line = escape(lines[i])
+        escaped += line is not lines[i]
+        out.append(line)
     out_kinds.extend(kinds[at:])
-    return Compacted("\n".join(out), tuple(out_kinds), tuple(b for b, _ in chosen), saved)
+    # The output's tokens are the input's less ``saved`` when each block's gain (its lines and
+    # one newline, counted alone) adds up: a piece starts before and after the block on both
+    # sides (so no block ends the text), and no line was escaped.
+    exact = runs is not None and not escaped and all(
+        runs.starts_piece(block.start) and block.stop < len(lines) and runs.starts_piece(block.stop)
+        and starts_piece(block.lines[0])
+        for block, _ in chosen
+    )
+    return Compacted("\n".join(out), tuple(out_kinds), tuple(b for b, _ in chosen), saved, exact)
 
 
 def _choose(lines: Sequence[str], regions: Sequence[Region], count: Callable[[str], int],
