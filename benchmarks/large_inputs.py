@@ -12,6 +12,7 @@ what the wall time would be bounded by with the cores to itself), tokens in and 
 
     python benchmarks/large_inputs.py                      # 50 MB log and 1.2 MB JSON, both modes
     python benchmarks/large_inputs.py --log-mb 10 --modes lossless --jobs 1
+    python benchmarks/large_inputs.py --profile --log-mb 3.5   # where a piece's time goes (cProfile)
 """
 
 from __future__ import annotations
@@ -106,6 +107,37 @@ def _rss(p: psutil.Process) -> int:
         return 0
 
 
+def profile(path: Path, lossless: bool, top: int = 30) -> None:
+    """CPU seconds of compress() over the pieces of ``path`` in this process, then the functions
+    that take the most (cProfile, CPU time)."""
+    import cProfile
+    import io
+    import pstats
+
+    from tersify.compress import compress
+    from tersify.pieces import read_pieces
+    from tersify.scorers import default_scorer
+    from tersify.tokens import encoder
+
+    encoder()
+    scorer = None if lossless else default_scorer()
+    compress("warm up", lossless=lossless, scorer=scorer)
+    with path.open("rb") as stream:
+        pieces = [p.data.decode("utf-8", "surrogateescape") for p in read_pieces(stream)]
+    t0 = time.process_time()
+    for text in pieces:
+        compress(text, lossless=lossless, scorer=scorer)
+    print(f"{len(pieces)} pieces of {path.name}: {time.process_time() - t0:.2f} CPU s without the profiler")
+    profiler = cProfile.Profile(time.process_time)
+    profiler.enable()
+    for text in pieces:
+        compress(text, lossless=lossless, scorer=scorer)
+    profiler.disable()
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(top)
+    print(out.getvalue())
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--log-mb", type=float, default=50.0, help="size of the log (default 50)")
@@ -113,6 +145,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--modes", default="lossless,default", help="comma-separated: lossless, default")
     ap.add_argument("--jobs", type=int, default=None, help="passed to tersify compress --jobs")
     ap.add_argument("--workdir", default=None, help="keep the inputs and outputs here (default: a temp dir)")
+    ap.add_argument("--profile", action="store_true",
+                    help="instead, profile compress() over the log's pieces in this process (first mode)")
     args = ap.parse_args(argv)
     work = Path(args.workdir or tempfile.mkdtemp(prefix="tersify-large-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -121,6 +155,13 @@ def main(argv: list[str] | None = None) -> int:
         inputs.append(("log", work / f"loghub_{args.log_mb:g}mb.log", build_log, args.log_mb))
     if args.json_mb > 0:
         inputs.append(("json", work / f"json_{args.json_mb:g}mb.json", build_json, args.json_mb))
+    if args.profile:
+        sys.path.insert(0, str(ROOT))
+        name, path, build, mb = inputs[0]
+        if not path.exists():
+            build(path, mb)
+        profile(path, args.modes.split(",")[0] == "lossless")
+        return 0
     print(f"machine: {os.cpu_count()} CPUs, {psutil.virtual_memory().total / 2**30:.0f} GiB, "
           f"load {os.getloadavg()[0]:.1f}; python {sys.version.split()[0]}; workdir {work}")
     print(f"{'input':6} {'MB':>6} {'mode':9} {'seconds':>8} {'CPU s':>6} {'MB/s':>6} {'peak RSS':>9} {'tokens in':>11} "
