@@ -96,3 +96,11 @@ def test_expand_streams_a_big_input(tmp_path):
     (tmp_path / "packed").write_bytes(packed.stdout)
     back = run_cli("expand", str(tmp_path / "packed"))
     assert back.returncode == 0 and back.stdout == data
+
+
+def test_lines_longer_than_pieces_round_trip():
+    data = (b"head\n" + b"word " * 4000 + b"\n" + b"[" + b"x" * 9000 + b"]\n" + b"tail 1\ntail 2\ntail 3\n") * 3
+    proc = run_cli("compress", "-", "--lossless", "--piece-size", "1000", "--jobs", "1", stdin=data)
+    assert proc.returncode == 0, proc.stderr
+    back = run_cli("expand", stdin=proc.stdout)
+    assert back.returncode == 0 and back.stdout == data
