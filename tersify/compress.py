@@ -37,7 +37,7 @@ from tersify.regions import detect_regions
 from tersify.scorers import Scorer, as_scorer, start_scoring
 from tersify.text.rebuild import rebuild
 from tersify.text.segment import Words, segment, span_words
-from tersify.tokens import DEFAULT_ENCODING, count_tokens
+from tersify.tokens import DEFAULT_ENCODING, LineTokens, count_tokens
 
 
 @dataclass(frozen=True)
@@ -132,13 +132,15 @@ def compress(
 
     t0 = time.perf_counter()
     checkpoint()
-    regions = detect_regions(text.split("\n"))
+    lines = text.split("\n")
+    regions = detect_regions(lines)
     source, noise_words, stays = text, 0, None
     if not lossless:  # noise goes first, so the rows it padded can fold into templates
         checkpoint()
         source, noise_words, regions, stays = drop_noise_mapped(text, regions)
     checkpoint()
-    compacted = compact(source, regions)
+    runs = LineTokens(lines) if source is text else None  # compaction counts the lines once, for both
+    compacted = compact(source, regions, runs=runs)
     checkpoint()
     words = segment(compacted.text)
     n = len(words)
@@ -182,9 +184,11 @@ def compress(
         state = Pipeline(text, source, stays, regions, compacted, words, keep, output)
         output, elision = fit_budget(state, budget, retrieve_id, count_tokens)
     n_scored = int(scored.sum())
+    tokens_in = runs.total() if runs is not None else count_tokens(text)
+    exact = runs is not None and compacted.saved_exact and output == compacted.text
     stats = CompressStats(
-        tokens_in=count_tokens(text),
-        tokens_out=count_tokens(output),
+        tokens_in=tokens_in,
+        tokens_out=tokens_in - compacted.tokens_saved if exact else count_tokens(output),
         encoding=DEFAULT_ENCODING,
         lossless=lossless,
         blocks=len(compacted.blocks),

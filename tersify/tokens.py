@@ -88,3 +88,67 @@ def count_tokens(text: str, encoding: str = DEFAULT_ENCODING) -> int:
     if not text:
         return 0
     return len(encoder(encoding).encode_ordinary(text))
+
+
+def starts_piece(line: str) -> bool:
+    """o200k's pre-tokenizer ends a piece right before ``line`` when a ``\\n`` precedes it,
+    whatever came before: no piece runs from one line into a line that starts with neither
+    whitespace (a run of it may reach back to the newline) nor ``/`` (a piece of punctuation
+    takes the newlines and slashes after it). Conservative: ``str.isspace`` holds for every
+    character the pre-tokenizer's ``\\s`` matches."""
+    return bool(line) and not line[0].isspace() and line[0] != "/"
+
+
+class LineTokens:
+    """o200k tokens of runs of ``lines``, each run counted as ``"\\n".join(run) + "\\n"``,
+    exactly, with each line counted once however many runs hold it: a run whose lines after
+    the first all start a pre-tokenizer piece (:func:`starts_piece`) is the sum of its lines'
+    counts, since token counts add up over pieces. Other runs are counted whole."""
+
+    def __init__(self, lines: list[str] | tuple[str, ...]) -> None:
+        self.lines = lines
+        self._counts = [-1] * len(lines)
+        # _joins[i]: how many of lines[1:i] do not start a piece; a run [a, b) adds up when none of
+        # lines[a+1:b] does: _joins[b] == _joins[a + 1].
+        joins = [0, 0]
+        for line in lines[1:]:
+            joins.append(joins[-1] + (not starts_piece(line)))
+        self._joins = joins
+
+    def starts_piece(self, i: int) -> bool:
+        """A piece of o200k's pre-tokenizer starts at line ``i`` whatever precedes it."""
+        return i == 0 or self._joins[i + 1] == self._joins[i]
+
+    def total(self) -> int:
+        """``count_tokens("\\n".join(lines))``: the text cut where a line starts a piece, each part
+        counted; a line counted before is not counted again, the others in one call a stretch."""
+        lines, n, counts = self.lines, len(self.lines), self._counts
+        end = n - 1 if lines[n - 1] == "" else n  # a final newline ends the last run
+        total, start, fresh = 0, 0, -1  # fresh: where a stretch of uncounted one-line parts began
+        for i in range(1, end + 1):
+            if i < end and not self.starts_piece(i):
+                continue
+            if i - start == 1 and counts[start] < 0 and i < n:
+                fresh = start if fresh < 0 else fresh
+            else:
+                if fresh >= 0:
+                    total += count_tokens("\n".join(lines[fresh:start]) + "\n")
+                    fresh = -1
+                total += self.run(start, i) if i < n else count_tokens("\n".join(lines[start:]))
+            start = i
+        if fresh >= 0:
+            total += count_tokens("\n".join(lines[fresh:start]) + "\n")
+        return total
+
+    def run(self, start: int, stop: int) -> int:
+        """``count_tokens("\\n".join(lines[start:stop]) + "\\n")``."""
+        if stop <= start:
+            return count_tokens("\n")
+        if self._joins[stop] != self._joins[start + 1]:
+            return count_tokens("\n".join(self.lines[start:stop]) + "\n")
+        counts, total = self._counts, 0
+        for i in range(start, stop):
+            if counts[i] < 0:
+                counts[i] = count_tokens(self.lines[i] + "\n")
+            total += counts[i]
+        return total

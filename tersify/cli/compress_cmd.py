@@ -10,10 +10,13 @@ import time
 from tersify.budget.keeping import compress_keeping_original
 from tersify.cli.args import unit_interval
 from tersify.cli.retrieve_cmd import add_budget_arguments
+from tersify.cli.streaming import compress_out, sniff, terminal_hint
 from tersify.compress import compress
 from tersify.errors import TersifyError
-from tersify.io import read_input, write_output
+from tersify.io import decode, open_input, read_all, write_output
 from tersify.mustkeep import CATEGORIES, SEED_PRESETS
+from tersify.pieces import PIECE_BYTES
+from tersify.stream import Options, default_jobs, sum_stats
 from tersify.tokens import encoder
 
 
@@ -49,7 +52,20 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help="print {text, stats} as JSON instead of the text")
     p.add_argument("--stats", action="store_true", help="print statistics to standard error")
     add_budget_arguments(p)
+    add_stream_arguments(p)
     p.set_defaults(func=run)
+
+
+def add_stream_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--binary", choices=("pass", "error"), default="pass",
+                   help="input that looks binary (NUL bytes, or much that is not UTF-8): pass it through "
+                   "unchanged with a note on standard error (default), or refuse it with an error")
+    p.add_argument("--piece-size", type=int, default=PIECE_BYTES, metavar="BYTES",
+                   help="an input over this size is read, compressed and written in pieces of about this "
+                   "size, cut between lines, so memory stays bounded (default 1 MiB); smaller inputs are "
+                   "compressed whole. Not with --show or --json, which take the input whole")
+    p.add_argument("--jobs", type=int, default=None,
+                   help="processes compressing the pieces of a big input (default: the cores, at most 2)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -69,11 +85,31 @@ def run(args: argparse.Namespace) -> int:
             raise TersifyError("--categories is empty")
     else:
         must_keep = True
-    text = read_input(args.file)
-    t0 = time.perf_counter()
-    scorer = None if args.lossless else get_scorer(args.scorer) if args.scorer else default_scorer()
-    encoder()  # the token encoding loads once per process, like the scorer
-    load_ms = (time.perf_counter() - t0) * 1000.0
+    if terminal_hint(args.file, "compress"):
+        return 2
+    stream, size = open_input(args.file)
+    with stream:
+        head = sniff(stream, args.binary, args.file)
+        if head is None:
+            return 0
+
+        def load() -> tuple[object, float]:
+            t0 = time.perf_counter()
+            scorer = None if args.lossless else get_scorer(args.scorer) if args.scorer else default_scorer()
+            encoder()  # the token encoding loads once per process, like the scorer
+            return scorer, (time.perf_counter() - t0) * 1000.0
+
+        # A budget chooses over the whole text, --show and --json describe it whole; the rest streams.
+        if not (args.show or args.json or args.budget is not None):
+            options = Options(args.lossless, args.rate, args.threshold,
+                              tuple(must_keep) if isinstance(must_keep, list) else must_keep, args.scorer)
+            pieces, load_ms = compress_out(stream, size, head, options, jobs=args.jobs or default_jobs(),
+                                           piece_bytes=max(1, args.piece_size), load=load)
+            if args.stats and pieces:
+                print(format_stats(sum_stats(pieces).to_dict(), load_ms), file=sys.stderr)
+            return 0
+        text = decode(head + read_all(stream, args.file))
+    scorer, load_ms = load()
     result = compress_keeping_original(
         text,
         lambda retrieve_id: compress(

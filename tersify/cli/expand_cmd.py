@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from tersify.compaction import expand
-from tersify.io import read_input, write_output
+from tersify.cli.streaming import expand_out, terminal_hint
+from tersify.io import open_input
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -15,12 +15,16 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Rewrite every compaction marker of a `tersify compress` output back into the lines "
         "it stands for. After `tersify compress --lossless` the result is the exact input, byte for "
         "byte; after a default compress it is the input with the dropped words missing. Text without "
-        "markers comes back unchanged.",
+        "markers comes back unchanged. The input is read and written as it goes, in bounded memory.",
     )
     p.add_argument("file", nargs="?", default="-", help="input file, or - for standard input (default)")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    write_output(expand(read_input(args.file)))
+    if terminal_hint(args.file, "expand"):
+        return 2
+    stream, size = open_input(args.file)
+    with stream:
+        expand_out(stream, size, args.file)
     return 0

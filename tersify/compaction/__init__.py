@@ -8,6 +8,6 @@ original before it is used, so a form that cannot reproduce its input exactly is
 applied.
 """
 
-from tersify.compaction.engine import Compacted, compact, expand
+from tersify.compaction.engine import Compacted, compact, expand, expand_stream
 
-__all__ = ["Compacted", "compact", "expand"]
+__all__ = ["Compacted", "compact", "expand", "expand_stream"]

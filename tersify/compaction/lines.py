@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 from os.path import commonprefix
 
 from tersify.regions import Kind, Region
@@ -224,12 +225,13 @@ def build_template(splits: Sequence[Sequence[str]], *, tail: bool = False) -> Te
     slots: list[tuple[int, int, int]] = []
     seen: dict[tuple[str, ...], tuple[str, int, str]] = {}
     numbered = False
+    columns = list(zip(*splits, strict=True))  # the k-th part of every line
     for k, word in enumerate(first):
         forced = tail and k == last_word
-        if k % 2 == 0 or (not forced and all(parts[k] == word for parts in splits)):
+        column = columns[k]
+        if k % 2 == 0 or (not forced and column.count(word) == len(column)):
             pieces.append(word)  # whitespace is equal by construction of the group
             continue
-        column = tuple(parts[k] for parts in splits)
         if column in seen:  # the same value as an earlier slot in every line
             pieces.extend(seen[column])
             numbered = True
@@ -284,19 +286,11 @@ def fill(template: str, row: str) -> str:
     """A line from its template and its row of slot values (ValueError when they disagree).
 
     Values are separated by single spaces; the last one takes the rest of the row."""
-    parts = _FIELD.split(template)  # [constant, field, constant, field, ..., constant]
-    if len(parts) == 1:
+    parts, order, count = _parse(template)
+    if not order:
         if row:
             raise ValueError("values given for a template without slots")
         return template
-    names = parts[1::2]
-    if all(name == "" for name in names):
-        order = list(range(len(names)))
-    elif all(name and (name == "0" or name[0] != "0") for name in names):
-        order = [int(name) for name in names]
-    else:
-        raise ValueError("a template mixes {} and numbered slots")
-    count = max(order) + 1
     values = row.split(" ", count - 1)
     if len(values) != count or len(set(order)) != count:
         raise ValueError(f"{len(values)} values for {count} slots")
@@ -305,6 +299,23 @@ def fill(template: str, row: str) -> str:
         out.append(values[index])
         out.append(part)
     return "".join(out)
+
+
+@lru_cache(maxsize=256)
+def _parse(template: str) -> tuple[list[str], list[int], int]:
+    """A template's constants and fields (``[constant, field, ..., constant]``), the value
+    each field takes, and how many values a row holds; parsed once for all its rows."""
+    parts = _FIELD.split(template)
+    names = parts[1::2]
+    if not names:
+        return parts, [], 0
+    if all(name == "" for name in names):
+        order = list(range(len(names)))
+    elif all(name and (name == "0" or name[0] != "0") for name in names):
+        order = [int(name) for name in names]
+    else:
+        raise ValueError("a template mixes {} and numbered slots")
+    return parts, order, max(order) + 1
 
 
 def has_slots(template: str) -> bool:
