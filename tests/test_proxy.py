@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import anthropic
@@ -18,14 +17,13 @@ import httpx
 import openai
 import pytest
 from support.fake_upstream import FakeUpstream
+from support.proxies import build_log, fake_upstream, running_proxy
 
 from tersify.compaction import expand
 from tersify.compress import compress
 from tersify.mustkeep import MustKeep
-from tersify.proxy import ProxyConfig, create_app
 from tersify.proxy.app import Proxy
 from tersify.proxy.providers import anthropic_messages, openai_chat, openai_responses
-from tersify.proxy.server import serve_in_thread
 from tersify.proxy.store import content_hash
 from tersify.regions import text_noise_spans
 from tersify.regions.noise import inside
@@ -34,15 +32,6 @@ ROOT = Path(__file__).resolve().parents[1]
 PYTEST_LOG = (ROOT / "samples" / "pytest_failures.txt").read_text()
 ANTHROPIC_KEY = "sk-ant-test-KEY-7f3a9c1e5b"
 OPENAI_KEY = "sk-proj-test-KEY-2d8e4b6a0c"
-
-
-def build_log(tag: str, lines: int = 40) -> str:
-    """A tool output no other test uses (so it is not in the proxy's cache)."""
-    return "".join(
-        f"2024-05-{i % 28 + 1:02d} 12:{i % 60:02d}:07 worker-{tag} INFO the job {i} of the batch was completed "
-        f"with status ok in {i * 7} ms and the result has been written to /var/log/{tag}/run-{i}.log\n"
-        for i in range(lines)
-    )
 
 
 def assert_must_keep_intact(original: str, compressed: str) -> None:
@@ -76,19 +65,10 @@ def masked(finder, body: dict) -> dict:
     return body
 
 
-@contextmanager
-def running_proxy(upstream_url: str, db: Path, **overrides) -> Iterator[tuple[str, Proxy]]:
-    config = ProxyConfig(anthropic_upstream=upstream_url, openai_upstream=upstream_url + "/v1", db=db, **overrides)
-    app = create_app(config)
-    with serve_in_thread(app) as server:
-        yield server.url, app.state.proxy
-
-
 @pytest.fixture(scope="module")
 def fake() -> Iterator[tuple[FakeUpstream, str]]:
-    upstream = FakeUpstream()
-    with serve_in_thread(upstream.app) as server:
-        yield upstream, server.url
+    with fake_upstream() as running:
+        yield running
 
 
 @pytest.fixture(scope="module")

@@ -6,19 +6,16 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
 from support.fake_upstream import FakeUpstream
+from support.proxies import fake_upstream, running_proxy
 
 from tersify.budget import original_id
 from tersify.cli import main
-from tersify.proxy import ProxyConfig, create_app
-from tersify.proxy.app import Proxy
 from tersify.proxy.providers import openai_chat
-from tersify.proxy.server import serve_in_thread
 from tersify.proxy.store import PairStore
 from tersify.tokens import count_tokens
 
@@ -30,18 +27,8 @@ _MARKER = re.compile(r"^\[lines? [0-9-]+ omitted: .*; run: tersify retrieve ([0-
 
 @pytest.fixture(scope="module")
 def fake() -> Iterator[tuple[FakeUpstream, str]]:
-    upstream = FakeUpstream()
-    with serve_in_thread(upstream.app) as server:
-        yield upstream, server.url
-
-
-@contextmanager
-def proxy(upstream_url: str, db: Path, **overrides) -> Iterator[tuple[str, Proxy]]:
-    config = ProxyConfig(anthropic_upstream=upstream_url, openai_upstream=upstream_url, db=db, deadline_s=60.0,
-                         **overrides)
-    app = create_app(config)
-    with serve_in_thread(app) as server:
-        yield server.url, app.state.proxy
+    with fake_upstream() as running:
+        yield running
 
 
 def send(url: str, upstream: FakeUpstream, output: str) -> str:
@@ -66,7 +53,7 @@ def wait_until(condition, timeout: float = 10.0) -> None:
 def test_results_fit_and_originals_are_retrievable_after_a_restart(fake, tmp_path, capsysbinary):
     upstream, upstream_url = fake
     db = tmp_path / "p.db"
-    with proxy(upstream_url, db, budget=1200) as (url, state):
+    with running_proxy(upstream_url, db, budget=1200, deadline_s=60.0) as (url, state):
         assert ";budget=1200;retrievable=1" in state.compressor.options
         sent = send(url, upstream, LOG)
         assert count_tokens(sent) <= 1200
@@ -83,14 +70,15 @@ def test_results_fit_and_originals_are_retrievable_after_a_restart(fake, tmp_pat
         assert main(["retrieve", oid, "--lines", span, "--db", str(db)]) == 0
         first, _, last = span.partition("-")
         assert capsysbinary.readouterr().out == "".join(lines[int(first) - 1 : int(last or first)]).encode()
-    with proxy(upstream_url, db, budget=1200) as (url, state):  # a restarted proxy sends the same bytes
+    # a restarted proxy sends the same bytes
+    with running_proxy(upstream_url, db, budget=1200, deadline_s=60.0) as (url, state):
         assert send(url, upstream, LOG) == sent
         assert state.stats.get("decisions_reused") == 1
 
 
 def test_without_a_log_the_markers_do_not_promise_retrieval(fake, tmp_path):
     upstream, upstream_url = fake
-    with proxy(upstream_url, tmp_path / "p.db", budget=1200, log=False) as (url, state):
+    with running_proxy(upstream_url, tmp_path / "p.db", budget=1200, log=False, deadline_s=60.0) as (url, state):
         sent = send(url, upstream, LOG)
         assert count_tokens(sent) <= 1200
         assert "omitted: " in sent and "tersify retrieve" not in sent
@@ -100,5 +88,5 @@ def test_without_a_log_the_markers_do_not_promise_retrieval(fake, tmp_path):
 
 
 def test_no_budget_keeps_the_options_key(fake, tmp_path):
-    with proxy(fake[1], tmp_path / "p.db") as (_, state):
+    with running_proxy(fake[1], tmp_path / "p.db", deadline_s=60.0) as (_, state):
         assert "budget" not in state.compressor.options

@@ -13,15 +13,8 @@ from collections.abc import Iterator
 import httpx
 import pytest
 from support.fake_upstream import FakeUpstream
-from test_proxy_security import (
-    ANTHROPIC_KEY,
-    OPENAI_KEY,
-    build_log,
-    claude,
-    gpt,
-    running_proxy,
-    tool_request,
-)
+from support.proxies import build_log, fake_upstream, running_proxy
+from test_proxy_security import ANTHROPIC_KEY, OPENAI_KEY, claude, gpt, tool_request
 
 from tersify.cli import main
 from tersify.compress import compress
@@ -36,21 +29,19 @@ from tersify.proxy.store import PairStore
 
 @pytest.fixture(scope="module")
 def ant() -> Iterator[tuple[FakeUpstream, str]]:
-    upstream = FakeUpstream()
-    with serve_in_thread(upstream.app) as server:
-        yield upstream, server.url
+    with fake_upstream() as running:
+        yield running
 
 
 @pytest.fixture(scope="module")
 def oai() -> Iterator[tuple[FakeUpstream, str]]:
-    upstream = FakeUpstream()
-    with serve_in_thread(upstream.app) as server:
-        yield upstream, server.url
+    with fake_upstream() as running:
+        yield running
 
 
 @pytest.fixture(scope="module")
 def proxy(ant, oai, tmp_path_factory) -> Iterator[tuple[str, Proxy]]:
-    with running_proxy(ant[1], oai[1], tmp_path_factory.mktemp("routing") / "pairs.db",
+    with running_proxy(ant[1], tmp_path_factory.mktemp("routing") / "pairs.db", openai_url=oai[1],
                        exclude_tools=frozenset({"Read"})) as running:
         yield running
 
@@ -187,7 +178,7 @@ def garbage_server() -> Iterator[str]:
 
 
 def test_protocol_error_and_unreachable_are_told_apart(garbage_server, tmp_path):
-    with running_proxy(garbage_server, "http://127.0.0.1:9", tmp_path / "p.db") as (url, state):
+    with running_proxy(garbage_server, tmp_path / "p.db", openai_url="http://127.0.0.1:9") as (url, state):
         broken = httpx.post(url + "/v1/messages", json={"model": "m", "messages": []})
         down = httpx.post(url + "/v1/chat/completions", json={"model": "m", "messages": []})
     assert broken.status_code == down.status_code == 502

@@ -10,7 +10,6 @@ import os
 import stat
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import anthropic
@@ -18,6 +17,7 @@ import httpx
 import openai
 import pytest
 from support.fake_upstream import FakeUpstream
+from support.proxies import build_log, fake_upstream, running_proxy
 
 from tersify.compress import compress
 from tersify.proxy import ProxyConfig, create_app
@@ -31,43 +31,25 @@ ANTHROPIC_KEY = "sk-ant-test-KEY-security-0a1b2c"
 OPENAI_KEY = "sk-proj-test-KEY-security-3d4e5f"
 
 
-def build_log(tag: str, lines: int = 40) -> str:
-    return "".join(
-        f"2024-05-{i % 28 + 1:02d} 12:{i % 60:02d}:07 worker-{tag} INFO the job {i} of the batch was completed "
-        f"with status ok in {i * 7} ms and the result has been written to /var/log/{tag}/run-{i}.log\n"
-        for i in range(lines)
-    )
-
-
 def mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
 
 
-@contextmanager
-def running_proxy(anthropic_url: str, openai_url: str, db: Path, **overrides) -> Iterator[tuple[str, Proxy]]:
-    config = ProxyConfig(anthropic_upstream=anthropic_url, openai_upstream=openai_url + "/v1", db=db, **overrides)
-    app = create_app(config)
-    with serve_in_thread(app) as server:
-        yield server.url, app.state.proxy
-
-
 @pytest.fixture(scope="module")
 def ant() -> Iterator[tuple[FakeUpstream, str]]:
-    upstream = FakeUpstream()
-    with serve_in_thread(upstream.app) as server:
-        yield upstream, server.url
+    with fake_upstream() as running:
+        yield running
 
 
 @pytest.fixture(scope="module")
 def oai() -> Iterator[tuple[FakeUpstream, str]]:
-    upstream = FakeUpstream()
-    with serve_in_thread(upstream.app) as server:
-        yield upstream, server.url
+    with fake_upstream() as running:
+        yield running
 
 
 @pytest.fixture(scope="module")
 def proxy(ant, oai, tmp_path_factory) -> Iterator[tuple[str, Proxy]]:
-    with running_proxy(ant[1], oai[1], tmp_path_factory.mktemp("sec") / "pairs.db",
+    with running_proxy(ant[1], tmp_path_factory.mktemp("sec") / "pairs.db", openai_url=oai[1],
                        exclude_tools=frozenset({"Read"})) as running:
         yield running
 
@@ -157,7 +139,7 @@ def test_log_days_prunes_at_start_up(ant, oai, tmp_path):
                      compressed="s", scorer="s", scorer_version="1", tokens_in=9, tokens_out=2, words_in=9,
                      words_out=2, latency_ms=1.0)
         store._conn.execute("UPDATE pairs SET created_at = created_at - 10 * 86400")
-    with running_proxy(ant[1], oai[1], db, log_days=7) as (_, state):
+    with running_proxy(ant[1], db, openai_url=oai[1], log_days=7) as (_, state):
         deadline = time.monotonic() + 20
         while state.store.count() and time.monotonic() < deadline:  # pruned off the event loop
             time.sleep(0.05)
@@ -168,7 +150,7 @@ def test_no_log_writes_nothing_and_still_compresses_and_caches(ant, oai, tmp_pat
     upstream, _ = ant
     logdir = tmp_path / "logdir"
     log = build_log("nolog")
-    with running_proxy(ant[1], oai[1], logdir / "pairs.db", log=False) as (url, state):
+    with running_proxy(ant[1], logdir / "pairs.db", openai_url=oai[1], log=False) as (url, state):
         request = tool_request({"bash": log})
         claude(url).messages.create(**request)
         [first] = [t.text for t in anthropic_messages(upstream.last().json())]
@@ -184,7 +166,7 @@ def test_redact_changes_only_the_logged_copy(ant, oai, tmp_path):
     upstream, _ = ant
     key = "sk-ant-api03-" + "Zq8vN3xK1pL9mR2tY6wB4cH7jD0fG5sA" * 2
     log = build_log("redact") + f"export ANTHROPIC_API_KEY={key}\nDB_PASSWORD=hunter2-Correct-Horse\n"
-    with running_proxy(ant[1], oai[1], tmp_path / "pairs.db", redact=True) as (url, state):
+    with running_proxy(ant[1], tmp_path / "pairs.db", openai_url=oai[1], redact=True) as (url, state):
         claude(url).messages.create(**tool_request({"bash": log}))
         [sent] = [t.text for t in anthropic_messages(upstream.last().json())]
         assert sent == compress(log).text and key in sent  # upstream gets the compression, unredacted
@@ -219,10 +201,10 @@ def test_stats_and_retrieve_need_the_token(proxy):
 
 def test_admin_token_option_and_no_admin(ant, oai, tmp_path):
     upstream, _ = ant
-    with running_proxy(ant[1], oai[1], tmp_path / "a.db", admin_token="chosen-token") as (url, state):
+    with running_proxy(ant[1], tmp_path / "a.db", openai_url=oai[1], admin_token="chosen-token") as (url, state):
         assert state.admin_token == "chosen-token"
         assert httpx.get(url + "/stats", headers={"x-tersify-token": "chosen-token"}).status_code == 200
-    with running_proxy(ant[1], oai[1], tmp_path / "b.db", admin=False) as (url, state):
+    with running_proxy(ant[1], tmp_path / "b.db", openai_url=oai[1], admin=False) as (url, state):
         seen = len(upstream.received)
         assert state.admin_token is None
         for path in ("/stats", f"/v1/retrieve/{'0' * 64}"):

@@ -7,19 +7,15 @@ import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
-from pathlib import Path
 
 import httpx
 import pytest
 from support.fake_upstream import FakeUpstream
+from support.proxies import fake_upstream, running_proxy
 
 from tersify.compress import compress
 from tersify.errors import Cancelled
-from tersify.proxy import ProxyConfig, create_app
-from tersify.proxy.app import Proxy
 from tersify.proxy.providers import openai_chat
-from tersify.proxy.server import serve_in_thread
 from tersify.proxy.store import content_hash
 
 HEADERS = {"authorization": "Bearer sk-test-work"}
@@ -41,17 +37,8 @@ def chat(*outputs: str) -> dict:
 
 @pytest.fixture(scope="module")
 def fake() -> Iterator[tuple[FakeUpstream, str]]:
-    upstream = FakeUpstream()
-    with serve_in_thread(upstream.app) as server:
-        yield upstream, server.url
-
-
-@contextmanager
-def proxy(upstream_url: str, db: Path, **overrides) -> Iterator[tuple[str, Proxy]]:
-    config = ProxyConfig(anthropic_upstream=upstream_url, openai_upstream=upstream_url, db=db, **overrides)
-    app = create_app(config)
-    with serve_in_thread(app) as server:
-        yield server.url, app.state.proxy
+    with fake_upstream() as running:
+        yield running
 
 
 def post(url: str, body: dict) -> httpx.Response:
@@ -83,7 +70,7 @@ def test_compress_stops_at_a_stage_boundary_once_cancelled():
 def test_identical_texts_in_one_request_are_compressed_once(fake, tmp_path):
     upstream, upstream_url = fake
     log = tool_log("twice")
-    with proxy(upstream_url, tmp_path / "p.db") as (url, state):
+    with running_proxy(upstream_url, tmp_path / "p.db") as (url, state):
         post(url, chat(log, log))
         assert forwarded(upstream) == [compress(log).text] * 2
         assert state.stats.get("compressions_started") == 1
@@ -100,7 +87,7 @@ def test_concurrent_requests_share_one_compression(fake, tmp_path, monkeypatch):
 
     monkeypatch.setattr("tersify.proxy.compressor.compress", slow)
     log = tool_log("shared")
-    with proxy(upstream_url, tmp_path / "p.db") as (url, state):
+    with running_proxy(upstream_url, tmp_path / "p.db") as (url, state):
         with ThreadPoolExecutor(4) as pool:
             list(pool.map(lambda _: post(url, chat(log)), range(4)))
         assert calls == [log]
@@ -110,7 +97,7 @@ def test_concurrent_requests_share_one_compression(fake, tmp_path, monkeypatch):
 def test_over_the_size_cap_goes_at_once_unchanged_and_stays_so(fake, tmp_path):
     upstream, upstream_url = fake
     log = tool_log("big", lines=400)
-    with proxy(upstream_url, tmp_path / "p.db", max_compress_chars=len(log) - 1) as (url, state):
+    with running_proxy(upstream_url, tmp_path / "p.db", max_compress_chars=len(log) - 1) as (url, state):
         post(url, chat(log))
         assert forwarded(upstream) == [log]
         assert state.stats.get("decided_too_large") == 1
@@ -120,7 +107,7 @@ def test_over_the_size_cap_goes_at_once_unchanged_and_stays_so(fake, tmp_path):
 def test_admission_sends_unchanged_at_once_when_the_queue_cannot_make_the_deadline(fake, tmp_path):
     upstream, upstream_url = fake
     log = tool_log("busy")
-    with proxy(upstream_url, tmp_path / "p.db") as (url, state):
+    with running_proxy(upstream_url, tmp_path / "p.db") as (url, state):
         state.work.rate = 10.0  # tokens/s: nothing can be compressed within 2 s
         post(url, chat(log))
         assert forwarded(upstream) == [log]
@@ -142,14 +129,14 @@ def test_decisions_survive_a_restart(fake, tmp_path, monkeypatch):
 
     monkeypatch.setattr("tersify.proxy.compressor.compress", slow_for_one)
     db = tmp_path / "p.db"
-    with proxy(upstream_url, db, deadline_s=1.0) as (url, state):
+    with running_proxy(upstream_url, db, deadline_s=1.0) as (url, state):
         post(url, chat(fresh, slow_one))
         first = upstream.last().body
         assert forwarded(upstream) == [compress(fresh).text, slow_one]
         wait_until(lambda: state.store.count() == 1 and state.store.unchanged_reason(
             content_hash(slow_one), state.compressor.options) == "deadline")
     monkeypatch.undo()
-    with proxy(upstream_url, db) as (url, state):
+    with running_proxy(upstream_url, db) as (url, state):
         post(url, chat(fresh, slow_one))
         assert upstream.last().body == first
         assert state.stats.get("compressions_started") == 0
@@ -159,7 +146,7 @@ def test_decisions_survive_a_restart(fake, tmp_path, monkeypatch):
 def test_text_with_lone_surrogates_compresses_and_is_logged(fake, tmp_path):
     upstream, upstream_url = fake
     log = tool_log("surrogate") + "bad byte \udc80 here\n"
-    with proxy(upstream_url, tmp_path / "p.db") as (url, state):
+    with running_proxy(upstream_url, tmp_path / "p.db") as (url, state):
         raw = json.dumps(chat(log)).encode()  # ASCII-escaped JSON carries the surrogate as \udc80
         response = httpx.post(url + "/v1/chat/completions", content=raw,
                               headers={**HEADERS, "content-type": "application/json"})
@@ -173,7 +160,7 @@ def test_text_with_lone_surrogates_compresses_and_is_logged(fake, tmp_path):
 def test_request_tokens_are_counted_in_real_tokens(fake, tmp_path):
     upstream, upstream_url = fake
     log = tool_log("tokens")
-    with proxy(upstream_url, tmp_path / "p.db") as (url, state):
+    with running_proxy(upstream_url, tmp_path / "p.db") as (url, state):
         post(url, chat(log))
         wait_until(lambda: state.stats.get("request_tokens_before") > 0)
         snapshot = state.stats.snapshot()
@@ -218,7 +205,7 @@ def test_logs_stats_reports_savings_over_whole_requests(fake, tmp_path, capsys):
     upstream, upstream_url = fake
     db = tmp_path / "p.db"
     first, second = tool_log("stats-1"), tool_log("stats-2")
-    with proxy(upstream_url, db) as (url, state):
+    with running_proxy(upstream_url, db) as (url, state):
         post(url, chat(first))
         post(url, chat(first, second))  # the next turn resends the first result
         wait_until(lambda: state.store.summary()["requests"]["count"] == 2)
