@@ -30,7 +30,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT))
 
-from support.claude_hook_run import DEFAULT_CACHE, INLINE_LIMIT, find_claude, lost_lines, run  # noqa: E402
+from support.claude_code_run import DEFAULT_CACHE, find_claude  # noqa: E402
+from support.claude_hook_run import INLINE_LIMIT, lost_lines, run  # noqa: E402
 
 from tersify.run import budget_helper  # noqa: E402
 from tersify.tokens import count_tokens  # noqa: E402

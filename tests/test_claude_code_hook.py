@@ -6,7 +6,8 @@ it, instead of a ``<persisted-output>`` preview. Skips without the CLI (``claude
 from __future__ import annotations
 
 import pytest
-from support.claude_hook_run import INLINE_LIMIT, find_claude, lost_lines, run
+from support.claude_code_run import find_claude
+from support.claude_hook_run import INLINE_LIMIT, lost_lines, run
 
 CLAUDE = find_claude()
 pytestmark = pytest.mark.skipif(CLAUDE is None, reason="the Claude Code CLI is not installed")
