@@ -4,6 +4,7 @@ stored and `tersify retrieve` prints them after the proxy is restarted."""
 from __future__ import annotations
 
 import re
+import sqlite3
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +16,7 @@ from support.proxies import fake_upstream, running_proxy
 
 from tersify.budget import original_id
 from tersify.cli import main
+from tersify.errors import TersifyError
 from tersify.proxy.providers import openai_chat
 from tersify.proxy.store import PairStore
 from tersify.tokens import count_tokens
@@ -83,8 +85,20 @@ def test_without_a_log_the_markers_do_not_promise_retrieval(fake, tmp_path):
         assert count_tokens(sent) <= 1200
         assert "omitted: " in sent and "tersify retrieve" not in sent
         assert "not stored, cannot be retrieved]" in sent
-        assert state.store.originals.get(original_id(LOG)).text == LOG  # in memory, until the proxy stops
+        with pytest.raises(TersifyError, match="no stored original"):  # nothing kept: nothing promised
+            state.store.originals.get(original_id(LOG))
     assert not (tmp_path / "p.db").exists()
+
+
+def test_with_redaction_no_original_is_stored(fake, tmp_path):
+    upstream, upstream_url = fake
+    secret_log = LOG.replace("INFO", "INFO token=sk-ant-api03-SECRETSECRETSECRET0000", 3)
+    with running_proxy(upstream_url, tmp_path / "p.db", budget=1200, redact=True, deadline_s=60.0) as (url, state):
+        sent = send(url, upstream, secret_log)
+        assert "not stored, cannot be retrieved]" in sent
+
+    with sqlite3.connect(tmp_path / "p.db") as db:
+        assert db.execute("SELECT COUNT(*) FROM originals").fetchone()[0] == 0
 
 
 def test_no_budget_keeps_the_options_key(fake, tmp_path):

@@ -71,7 +71,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    "the command that prints it back (`tersify retrieve ID --lines A-B`). The originals are "
                    "stored in the pair log's originals table, capped at --originals-max-mb (least recently used "
                    "first out, never expired by age, not pruned by --log-days). With --no-log or --redact they "
-                   "are not stored on disk exactly, and the markers say the lines cannot be retrieved")
+                   "are not stored at all, and the markers say the lines cannot be retrieved")
     p.add_argument("--originals-max-mb", type=mebibytes, default=None, dest="originals_max_bytes", metavar="MIB",
                    help="size cap of the stored originals (default $TERSIFY_ORIGINALS_MAX_MB, else 1024)")
     p.add_argument("--no-log", action="store_true",

@@ -125,13 +125,14 @@ class ToolResultCompressor:
 
     def _compress(self, text: str, cancel: threading.Event):
         """One compression; under a budget, the original is stored before any marker naming it
-        goes out (in memory only with --no-log, and then the markers do not name it)."""
+        goes out. With --no-log or --redact nothing is stored (a redacted copy could not give the
+        lines back exactly, an exact one would keep the secrets) and the markers say so."""
         if self.budget is None:
             return compress(text, rate=self.rate, scorer=self.scorer, cancel=cancel)
         retrievable = self.durable_originals and self.store.originals.fits(text)
         result = compress(text, rate=self.rate, scorer=self.scorer, cancel=cancel, budget=self.budget,
                           retrieve_id=original_id(text) if retrievable else None)
-        if result.elision is not None and self.store.originals.put(text) is None and retrievable:
+        if result.elision is not None and retrievable and self.store.originals.put(text) is None:
             result = compress(text, rate=self.rate, scorer=self.scorer, cancel=cancel, budget=self.budget)
         return result
 
