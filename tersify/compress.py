@@ -111,9 +111,10 @@ def compress(
     next stage boundary (the proxy stops work nobody waits for any more).
     ``budget``: the most o200k tokens the output may have; whole lines and blocks are left
     out by value where the steps above do not get there, each range replaced by a marker.
-    ``retrieve_id``: the id the markers name for ``tersify retrieve`` (``original_id(text)``,
-    under which the caller stores the text; compress() itself writes nothing); None: the
-    markers say the lines are not stored.
+    ``retrieve_id``: what the markers' ``tersify retrieve`` command names: ``original_id(text)``,
+    under which the caller stores the text (and ``--db PATH`` for a store not at the default
+    place: ``tersify.proxy.originals.retrieve_ref``); compress() itself writes nothing. None:
+    the markers say the lines are not stored.
     """
     if not isinstance(text, str):
         raise TersifyError(f"compress() takes str, not {type(text).__name__}")

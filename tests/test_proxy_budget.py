@@ -24,7 +24,8 @@ from tersify.tokens import count_tokens
 ROOT = Path(__file__).resolve().parents[1]
 LOG = (ROOT / "data" / "loghub" / "HDFS" / "HDFS_2k.log").read_text()
 HEADERS = {"authorization": "Bearer sk-test-budget"}
-_MARKER = re.compile(r"^\[lines? [0-9-]+ omitted: .*; run: tersify retrieve ([0-9a-f]{12}) --lines ([0-9-]+)\]$", re.M)
+_MARKER = re.compile(r"^\[lines? [0-9-]+ omitted: .*; run: tersify retrieve ([0-9a-f]{12}) --db (\S+) --lines ([0-9-]+)\]$",
+                     re.M)
 
 
 @pytest.fixture(scope="module")
@@ -63,13 +64,13 @@ def test_results_fit_and_originals_are_retrievable_after_a_restart(fake, tmp_pat
         again = send(url, upstream, LOG)  # the decision is kept: the same bytes next turn
         assert again == sent
     markers = _MARKER.findall(sent)
-    assert len(markers) > 2 and {oid for oid, _ in markers} == {original_id(LOG)}
+    assert len(markers) > 2 and {(oid, where) for oid, where, _ in markers} == {(original_id(LOG), str(db))}
     with PairStore(db, create=False) as store:  # after the restart
         assert store.originals.get(original_id(LOG)).text == LOG
     lines = LOG.splitlines(keepends=True)
     capsysbinary.readouterr()
-    for oid, span in markers:
-        assert main(["retrieve", oid, "--lines", span, "--db", str(db)]) == 0
+    for oid, where, span in markers:  # the command the marker names
+        assert main(["retrieve", oid, "--db", where, "--lines", span]) == 0
         first, _, last = span.partition("-")
         assert capsysbinary.readouterr().out == "".join(lines[int(first) - 1 : int(last or first)]).encode()
     # a restarted proxy sends the same bytes

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import stat
 import subprocess
 import sys
@@ -17,7 +18,8 @@ from tersify.proxy.store import PairStore
 
 ROOT = Path(__file__).resolve().parents[1]
 HDFS = ROOT / "data" / "loghub" / "HDFS" / "HDFS_2k.log"
-_MARKER = re.compile(rb"^\[lines? [0-9-]+ omitted: .*; run: tersify retrieve ([0-9a-f]{12}) --lines ([0-9-]+)\]$")
+# The id, what else the command names (--db PATH for a store not at the default place), the range.
+_MARKER = re.compile(rb"^\[lines? [0-9-]+ omitted: .*; run: tersify retrieve ([0-9a-f]{12})((?: --db \S+)?) --lines ([0-9-]+)\]$")
 
 
 def run_cli(*args: str, db: Path, stdin: bytes | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -80,9 +82,11 @@ def test_cli_budget_stores_and_every_range_comes_back_byte_exact(tmp_path: Path)
     assert len(markers) > 3
     original = lines_of(data)
     for match in markers:
-        oid, span = match.group(1).decode(), match.group(2).decode()
+        oid, where, span = match.group(1).decode(), match.group(2).decode(), match.group(3).decode()
+        assert where == f" --db {db.resolve()}"  # the command works in a shell without $TERSIFY_DB
         first, _, last = span.partition("-")
-        got = run_cli("retrieve", oid, "--lines", span, db=db)  # a new process each time: a restart
+        # the marker's command as written, a new process each time (a restart), another $TERSIFY_DB
+        got = run_cli("retrieve", oid, *shlex.split(where), "--lines", span, db=tmp_path / "elsewhere.db")
         assert got.returncode == 0, got.stderr
         assert got.stdout == b"".join(original[int(first) - 1 : int(last or first)])
     whole = run_cli("retrieve", markers[0].group(1).decode()[:6], db=db)

@@ -28,17 +28,19 @@ def compress_keeping_original(
     max_bytes: int | None = None,
 ) -> Any:
     """``run(retrieve_id)`` (a ``compress`` call with ``budget``), with the original stored
-    in the store at ``db`` (default: the proxy's) when lines were left out."""
-    from tersify.proxy.originals import default_max_bytes
+    in the store at ``db`` (default: the proxy's) when lines were left out. ``retrieve_id``
+    is what the markers' command names: the id, and ``--db PATH`` for a store elsewhere."""
+    from tersify.proxy.originals import default_max_bytes, retrieve_ref
     from tersify.proxy.store import PairStore, default_db_path
 
     if budget is None:
         return run(None)
     cap = max_bytes if max_bytes is not None else default_max_bytes()
     storable = store and len(text.encode("utf-8", errors="surrogatepass")) <= cap
-    result = run(original_id(text) if storable else None)
+    path = db or default_db_path()
+    result = run(retrieve_ref(original_id(text), path) if storable else None)
     if result.elision is None or not storable:
         return result
-    with PairStore(db or default_db_path(), create=True, originals_max_bytes=max_bytes) as pairs:
+    with PairStore(path, create=True, originals_max_bytes=max_bytes) as pairs:
         stored = pairs.originals.put(text)
     return result if stored is not None else run(None)

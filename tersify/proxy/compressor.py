@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import tersify
 from tersify.budget import original_id
 from tersify.compress import compress
+from tersify.proxy.originals import retrieve_ref
 from tersify.proxy.store import PairStore
 from tersify.scorers import Scorer, default_scorer
 from tersify.tokens import count_tokens
@@ -130,8 +131,9 @@ class ToolResultCompressor:
         if self.budget is None:
             return compress(text, rate=self.rate, scorer=self.scorer, cancel=cancel)
         retrievable = self.durable_originals and self.store.originals.fits(text)
+        ref = retrieve_ref(original_id(text), self.store.path) if retrievable else None
         result = compress(text, rate=self.rate, scorer=self.scorer, cancel=cancel, budget=self.budget,
-                          retrieve_id=original_id(text) if retrievable else None)
+                          retrieve_id=ref)
         if result.elision is not None and retrievable and self.store.originals.put(text) is None:
             result = compress(text, rate=self.rate, scorer=self.scorer, cancel=cancel, budget=self.budget)
         return result

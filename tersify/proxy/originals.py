@@ -15,10 +15,12 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import shlex
 import sqlite3
 import threading
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from tersify.budget import ID_CHARS, MIN_ID_CHARS, original_id
 from tersify.errors import TersifyError
@@ -53,6 +55,15 @@ def default_max_bytes() -> int:
     if not mib > 0:
         raise TersifyError(f"{MAX_ENV}={raw!r}: must be more than 0")
     return int(mib * (1 << 20))
+
+
+def retrieve_ref(text_id: str, db: Path) -> str:
+    """What a marker's ``tersify retrieve`` command names for an original stored at ``db``:
+    the id, and ``--db PATH`` unless ``db`` is ``~/.tersify/proxy.db`` (the command runs in
+    the agent's shell, which may not have the ``$TERSIFY_DB`` of whoever stored it)."""
+    if db.expanduser().resolve() == (Path.home() / ".tersify" / "proxy.db").resolve():
+        return text_id
+    return f"{text_id} --db {shlex.quote(str(db.expanduser().resolve()))}"
 
 
 def _bytes(text: str) -> bytes:

@@ -50,7 +50,7 @@ def service_log(lines: int = 400) -> tuple[str, list[str]]:
     return "\n".join(out) + "\n", list(errors.values())
 
 
-_MARKER = re.compile(r"run: tersify retrieve ([0-9a-f]+) --lines (\d+)(?:-(\d+))?\]")
+_MARKER = re.compile(r"run: tersify retrieve ([0-9a-f]+)((?: --db \S+)?) --lines (\d+)(?:-(\d+))?\]")
 
 
 def lost_lines(out: str, text: str, env: dict[str, str]) -> list[str]:
@@ -65,9 +65,10 @@ def lost_lines(out: str, text: str, env: dict[str, str]) -> list[str]:
         back = expand(out).rstrip("\n").splitlines()
         return [] if back == text.rstrip("\n").splitlines() else ["tersify expand does not give the lines back"]
     lost = []
-    for retrieve_id, first, last in markers:
+    for retrieve_id, where, first, last in markers:
         a, b = int(first), int(last or first)
-        done = subprocess.run([sys.executable, "-m", "tersify", "retrieve", retrieve_id, "--lines", f"{a}-{b}"],
+        done = subprocess.run([sys.executable, "-m", "tersify", "retrieve", retrieve_id, *shlex.split(where),
+                               "--lines", f"{a}-{b}"],
                               env=env, capture_output=True, timeout=60)
         if done.returncode != 0 or done.stdout.decode() != "".join(lines[a - 1:b]):
             lost.append(f"lines {a}-{b} of {retrieve_id}: {done.stderr.decode().strip() or 'different'}")
