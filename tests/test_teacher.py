@@ -62,7 +62,7 @@ def test_traceback_keeps_indentation_and_code():
 
 def test_decoration_and_prose():
     text = "==========\nPlease note that the build was skipped because the cache is stale.\n----------"
-    assert teach(text) == "build skipped cache stale.\n"
+    assert teach(text) == "build skipped because cache stale.\n"
 
 
 def test_status_marks_dates_units_stay_in_repeated_lines():

@@ -30,10 +30,13 @@ PROTECTED_WORDS: frozenset[str] = frozenset(
 )
 
 # Connectives that carry logic (LABELING.md, always-keep rule 7): dropping one changes what a
-# sentence says ("A or B", "from X to Y", "unless ..."), so word dropping never removes them.
+# sentence says ("A or B", "from X to Y", "unless ...", "run it before the restart", "failed
+# because ...", "must be set"), so word dropping never removes them: order, cause, condition
+# and obligation words as much as the boolean ones.
 LOGIC_WORDS: frozenset[str] = frozenset(
     """
     and or nor not from to than instead unless except but if only vs versus
+    before after because until since while must
     """.split()
 )
 
