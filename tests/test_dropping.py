@@ -86,3 +86,14 @@ def test_noise_goes_first_and_every_line_left_keeps_its_kind() -> None:
         for line in lines[region.start : region.stop]:
             if line in kinds:
                 assert kinds[line] is region.kind, line
+
+
+def test_a_bare_three_dash_separator_is_not_noise():
+    """git format-patch puts '---' between the commit message and the diffstat; without it
+    `git am` takes the diffstat for part of the message."""
+    from tersify import compress, expand
+
+    patch = ("From 13f22eb Mon Sep 17 00:00:00 2001\nSubject: [PATCH] README: fix the tree\n\n"
+             "The architecture tree lists budget/ once.\n---\n README.md | 4 +---\n"
+             " 1 file changed, 1 insertion(+), 3 deletions(-)\n")
+    assert "\n---\n" in expand(compress(patch).text)

@@ -58,9 +58,10 @@ NOISE_CATEGORIES: tuple[NoiseCategory, ...] = (
     ),
     NoiseCategory(
         "rule",
-        "a rule line made only of one of = - * _ ~ # (3 or more, or spaced '_ _ _');"
-        " titled rules like '==== FAILURES ====' are status lines, not noise",
-        re.compile(r"^(?P<noise>[ \t]*(?:([=*_~#-])\2{2,}|([=*_~#-])(?: \3){2,})[ \t]*)\r?$"),
+        "a rule line made only of one of = - * _ ~ # (4 or more, or spaced '_ _ _');"
+        " titled rules like '==== FAILURES ====' are status lines, not noise; a bare '---' is"
+        " a separator with a meaning (git format-patch's message/diffstat, YAML documents)",
+        re.compile(r"^(?P<noise>[ \t]*(?:([=*_~#-])\2{3,}|([=*_~#-])(?: \3){2,})[ \t]*)\r?$"),
     ),
     NoiseCategory(
         "curl_progress",
