@@ -135,3 +135,21 @@ def test_proxy_command_rejects_bad_options(capsys):
     assert exit_.value.code == 2
     assert "rate must be above 0 and at most 1" in capsys.readouterr().err
     assert main(["proxy", "--openai-upstream", "api.openai.com", "--db", "/nonexistent-dir/x.db"]) == 2
+
+
+def test_logs_export_undoes_compaction_and_leaves_out_budget_outputs(tmp_path, capsys):
+    from tersify import compress
+
+    log = "".join(f"2024-05-01 12:00:{i:02d} worker INFO request {i} served in {i * 3} ms\n" for i in range(40))
+    compacted = compress(log).text
+    assert compacted != log and "[" in compacted  # written with a compaction marker
+    budgeted = compress(log, budget=80).text
+    assert " omitted: " in budgeted
+    db, out = tmp_path / "pairs.db", tmp_path / "pairs.jsonl"
+    with PairStore(db) as store:
+        add(store, log, compacted)
+        add(store, log + "more\n", budgeted)
+    assert main(["logs", "export", "--db", str(db), "--out", str(out)]) == 0
+    assert "left out 1 pairs" in capsys.readouterr().err
+    [record] = load_pairs(out, strict=True)  # extractive: the loader keeps it
+    assert record.text == log and record.reference == log  # log lines lose no words
