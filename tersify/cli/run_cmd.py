@@ -24,14 +24,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--budget", type=non_negative_int("budget"), default=DEFAULT_BUDGET,
                    help=f"the most tokens to print (default {DEFAULT_BUDGET}, sized for Claude Code's inline "
-                   "limit; 0: no budget). Lines left out are stored for `tersify retrieve`; a tersify "
-                   "without budget mode prints the compressed output whatever its size")
+                   "limit; 0: no budget). Lines left out are stored for `tersify retrieve`")
     p.add_argument("--max-chars", type=non_negative_int("max-chars"), default=DEFAULT_MAX_CHARS,
                    help=f"with budget mode, the budget shrinks until the output has at most this many characters "
                    f"(default {DEFAULT_MAX_CHARS}, and {FAILED_MAX_CHARS} at most for a command that failed: "
                    "Claude Code cuts the middle out of a failed command's output over 10,000; 0: no limit)")
     p.add_argument("--lossless", action="store_true",
-                   help="reversible compaction only, no word dropped (`tersify expand` restores the output)")
+                   help="reversible compaction only, no word dropped: `tersify expand` restores the output, "
+                   "except lines a budget left out (their markers say how to get them back; --budget 0 for "
+                   "an output that expands to exactly what the command printed)")
     p.add_argument("argv", nargs=argparse.REMAINDER, metavar="-- CMD [ARGS...]", help="the command to run")
     p.set_defaults(func=main)
 
