@@ -241,3 +241,39 @@ def test_error_word_pattern() -> None:
     assert ERROR_WORDS.search("2024 WARN disk slow")
     assert ERROR_WORDS.search("Connection refused")
     assert not ERROR_WORDS.search("stderr output looks fine")
+
+
+def _multi_file_diff(files: int = 12, hunks: int = 6) -> str:
+    out = []
+    for f in range(files):
+        out += [f"diff --git a/src/mod{f}.py b/src/mod{f}.py", f"index 1a2b3c{f:x}..4d5e6f{f:x} 100644",
+                f"--- a/src/mod{f}.py", f"+++ b/src/mod{f}.py"]
+        for h in range(hunks):
+            start = 10 + h * 40
+            out += [f"@@ -{start},4 +{start},4 @@ def handler_{f}_{h}(request):",
+                    f"     value = compute_{f}_{h}(request)", f"-    return value + {h}",
+                    f"+    return value + {h + 1}  # error fixed in {f}", "     # done"]
+    return "\n".join(out) + "\n"
+
+
+@pytest.mark.parametrize("budget", [300, 800, 2000])
+def test_a_shown_diff_hunk_always_has_its_own_file_header_above_it(budget):
+    diff = _multi_file_diff()
+    out = compress(diff, budget=budget).text
+    assert count_tokens(out) <= budget
+    file_of = {}
+    current = None
+    for line in diff.splitlines():
+        if line.startswith("diff --git"):
+            current = line
+        elif line.startswith("@@"):
+            file_of[line] = current
+    shown_file = None
+    hunks = 0
+    for line in out.splitlines():
+        if line.startswith("diff --git"):
+            shown_file = line
+        elif line.startswith("@@"):
+            hunks += 1
+            assert shown_file == file_of[line], f"{line!r} shown under {shown_file!r}"
+    assert hunks > 0

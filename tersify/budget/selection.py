@@ -217,13 +217,21 @@ def choose(plan: Plan, order: list[int], target: int, marker_cost: int) -> tuple
             continue
         if kept[i]:
             continue
-        left, right = is_kept(i - 1), is_kept(i + 1)
-        if plan.blank[i] and not (left or right):
+        if plan.blank[i] and not (is_kept(i - 1) or is_kept(i + 1)):
             continue
-        delta = cost[i] + (-marker_cost if left and right else marker_cost if not left and not right else 0)
+        # A hunk comes with its file's header lines, or not at all: one after the other, each
+        # costed as the others are already kept, all undone if together they do not fit.
+        added, delta = [], 0
+        for j in [j for j in units[i].needs if not kept[j]] + [i]:
+            left, right = is_kept(j - 1), is_kept(j + 1)
+            delta += cost[j] + (-marker_cost if left and right else marker_cost if not left and not right else 0)
+            kept[j] = True
+            added.append(j)
         if total + delta <= target:
-            kept[i] = True
             total += delta
+        else:
+            for j in added:
+                kept[j] = False
     _fill_gaps(kept, cost, marker_cost)
     return kept, whole
 

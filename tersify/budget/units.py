@@ -39,6 +39,10 @@ class Unit:
     hunk: bool = False
     option: int = -1  # the block option this line belongs to, if any
     shape: str | None = None  # a JSON document's outline for its marker, once computed
+    # Units shown only with these: a diff hunk needs its file's header lines ("diff --git",
+    # "---", "+++"), or it would read as a change to the file named above it.
+    needs: tuple[int, ...] = ()
+    file_header: bool = False  # a diff file header line
 
 
 @dataclass(slots=True)
@@ -166,7 +170,34 @@ def layout(
         i = j
     if extra_end:
         units.append(Unit(END, "", len(source_lines), len(source_lines), lines_in, lines_in))
+    _tie_hunks_to_headers(units, source_lines, kinds)
     return Layout(units, options, source_lines, lines_in)
+
+
+_FILE_HEADER = ("diff --git ", "diff --cc ", "diff --combined ", "--- ", "+++ ", "index ", "new file mode",
+                "deleted file mode", "similarity index", "rename from", "rename to", "old mode", "new mode")
+
+
+def _tie_hunks_to_headers(units: list[Unit], source_lines: list[str], kinds: list[Kind]) -> None:
+    """Mark the header lines of each file of a diff, and make every hunk after them need them."""
+    header: list[int] = []
+    in_header = False
+    for i, unit in enumerate(units):
+        if unit.kind == END or unit.src_stop - unit.src_start < 1:
+            continue
+        first = source_lines[unit.src_start]
+        if kinds[unit.src_start] is not Kind.DIFF:
+            header, in_header = [], False
+            continue
+        if unit.hunk or first.startswith("@@"):
+            unit.needs = tuple(header)
+            in_header = False
+        elif first.startswith(_FILE_HEADER) and unit.kind == LINE:
+            if first.startswith(("diff ", "--- ")) and not in_header:
+                header = []  # a new file's header starts
+            header.append(i)
+            unit.file_header = True
+            in_header = True
 
 
 def _hunk_end(shown: list[int], j: int, lines: list[str], header: str) -> int:
