@@ -27,7 +27,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from tersify.budget.units import END, LINE, Layout
+from tersify.budget.units import END, GAP, LINE, Layout
 from tersify.regions import Kind, Region
 from tersify.text.lexicon import VALUE
 from tersify.text.segment import segment
@@ -43,6 +43,7 @@ ERROR_WORDS = re.compile(
 # Level letters: logcat ("03-17 16:13:38.811  1702  2395 E Tag: ..."), glog ("E0317 16:13:38").
 LEVEL_LETTER = re.compile(r"(?m)^(?:[0-9]{2}-[0-9]{2} [0-9:.]+\s+[0-9]+\s+[0-9]+ [EWF] |[EWF][0-9]{4} [0-9]{2}:)")
 RARE_LINES = 2  # a template word seen on at most this many lines is rare
+NEVER = 1 << 40  # the cost of a unit that is never shown
 
 
 class Values:
@@ -103,7 +104,9 @@ class Plan:
         self.options = layout.options
         cost = [0] * n
         for i, unit in enumerate(units):
-            if unit.kind != END:
+            if unit.kind == GAP:
+                cost[i] = NEVER  # never shown: no range left out is ever filled in through it
+            elif unit.kind != END:
                 cost[i] = count(unit.text) + 1  # its newline
         self.cost = cost
         self.option_cost = [count(option.text) + 1 for option in layout.options]
@@ -116,7 +119,7 @@ class Plan:
         seen_error_kinds: set[int] = set()
         tmpl, err, first, rare, counts = values.template, values.error, values.first, values.rare, values.count
         for i, unit in enumerate(units):
-            if unit.kind == END:
+            if unit.kind in (END, GAP):
                 continue
             s0, s1 = unit.src_start, unit.src_stop
             ts = tmpl[s0:s1]
@@ -133,7 +136,7 @@ class Plan:
                 self.new_kind[i] = bool((first[ts_ok] >= s0).any())
                 self.rare[i] = bool(rare[ts_ok].any())
                 self.rarity[i] = int(counts[ts_ok].max())
-        real = [i for i, unit in enumerate(units) if unit.kind != END]
+        real = [i for i, unit in enumerate(units) if unit.kind not in (END, GAP)]
         self.ends = {real[0], real[-1]} if real else set()
         context: set[int] = set()
         for i in range(n):
@@ -157,7 +160,7 @@ class Plan:
         whole_only = self.whole_only(target)
         best: dict[int, tuple[int, int]] = {}  # a whole-only option: its best line's tier
         for i, unit in enumerate(self.units):
-            if unit.kind == END:
+            if unit.kind in (END, GAP):
                 continue
             if i in self.ends:
                 tier = 0

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from tersify.budget.markers import Omitted
 from tersify.compaction import Compacted
 from tersify.compaction.engine import escape
 from tersify.regions import Kind, Region
@@ -25,11 +26,12 @@ from tersify.regions.patterns import HUNK
 from tersify.text.segment import Words
 
 LINE, WHOLE, END = "line", "whole", "end"
+GAP = "gap"  # lines an earlier pass left out (its ``Omitted``): never shown, merged into the marker around it
 
 
 @dataclass(slots=True)
 class Unit:
-    kind: str  # LINE, WHOLE (a JSON document or block, or a hunk, kept whole), END (the final "")
+    kind: str  # LINE, WHOLE (a JSON document or block, or a hunk, kept whole), END (the final ""), GAP
     text: str  # what the output shows when it is kept
     src_start: int  # source lines [src_start, src_stop) (the text after named noise went)
     src_stop: int
@@ -39,6 +41,7 @@ class Unit:
     hunk: bool = False
     option: int = -1  # the block option this line belongs to, if any
     shape: str | None = None  # a JSON document's outline for its marker, once computed
+    gap: Omitted | None = None  # a GAP unit's left-out lines
 
 
 @dataclass(slots=True)
