@@ -21,6 +21,7 @@ counts are per unit, counted once (a cache per distinct text): no recounting.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -87,11 +88,25 @@ class Values:
         self.rare = np.array([any(seen[w] <= RARE_LINES for w in shape if w != VALUE) for shape in shapes],
                              dtype=bool)
         self.n_templates = len(shapes)
+        self._shapes = shapes
+        self._keys: dict[int, int] = {}
 
     def kinds(self, start: int, stop: int) -> set[int]:
         found = set(self.template[start:stop].tolist())
         found.discard(-1)
         return found
+
+    def kind_keys(self, start: int, stop: int) -> set[int]:
+        """The templates of lines ``[start, stop)`` as keys that are the same in any process
+        and any text (so kinds left out in different pieces are counted once)."""
+        keys = set()
+        for t in self.kinds(start, stop):
+            key = self._keys.get(t)
+            if key is None:
+                digest = hashlib.blake2b("\0".join(self._shapes[t]).encode("utf-8", "surrogatepass"), digest_size=8)
+                key = self._keys[t] = int.from_bytes(digest.digest(), "little")
+            keys.add(key)
+        return keys
 
 
 class Plan:

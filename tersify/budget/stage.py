@@ -25,6 +25,7 @@ from tersify.text.segment import Words
 # Smallest budget accepted: room for one marker standing for the whole input.
 MIN_BUDGET = 64
 _ROUNDS = 8
+KIND_KEYS = 1024  # the most template keys an Omitted carries (beyond: its kinds add up as an upper bound)
 
 
 @dataclass(frozen=True)
@@ -74,8 +75,12 @@ class Shown:
     text: str
     start: int
     stop: int
-    error: bool = False  # holds an error, failure or warning line
+    errors: int = 0  # error, failure and warning lines among the lines shown
     end: bool = False
+    # What a later pass that leaves this out says of it: its lines' kinds, JSON document, hunk.
+    kind_keys: frozenset[int] = frozenset()
+    json: bool = False
+    hunk: bool = False
 
 
 Part = Shown | Omitted  # an output, in order: what is shown, and one Omitted per marker
@@ -197,20 +202,29 @@ def render_parts(lay: Layout, values: Values, kept: list[bool], whole: list[bool
             if unit.option >= 0 and whole[unit.option]:
                 option = lay.options[unit.option]
                 last = units[option.stop - 1]
-                out.append(Shown(option.text, unit.start, last.stop,
-                                 bool(error[unit.src_start : last.src_stop].any())))
+                s0, s1 = unit.src_start, last.src_stop
+                keys = frozenset() if option.json else frozenset(values.kind_keys(s0, s1))
+                out.append(Shown(option.text, unit.start, last.stop, int(error[s0:s1].sum()), kind_keys=keys,
+                                 json=option.json))
                 shown_to = max(shown_to, last.stop)
                 i = option.stop
                 continue
             if unit.kind == END:
                 out.append(Shown(unit.text, unit.start, unit.stop, end=True))
             else:
-                out.append(Shown(unit.text, unit.start, unit.stop, bool(error[unit.src_start : unit.src_stop].any())))
+                s0, s1 = unit.src_start, unit.src_stop
+                if unit.keys is not None:  # a part of an earlier pass, shown again
+                    keys, errors = unit.keys, unit.errors
+                else:
+                    keys = frozenset() if unit.json or unit.hunk else frozenset(values.kind_keys(s0, s1))
+                    errors = int(error[s0:s1].sum())
+                out.append(Shown(unit.text, unit.start, unit.stop, errors, kind_keys=keys, json=unit.json,
+                                 hunk=unit.hunk))
                 shown_to = max(shown_to, unit.stop)
             i += 1
             continue
         j = i
-        kinds: set[int] = set()
+        kinds: set[int] = set()  # template keys
         errors = json_documents = diff_hunks = gap_kinds = 0
         document = None
         gap_shape = None
@@ -220,7 +234,10 @@ def render_parts(lay: Layout, values: Values, kept: list[bool], whole: list[bool
             if u.gap is not None:
                 g = u.gap
                 errors += g.errors
-                gap_kinds += g.kinds
+                if g.kind_keys:
+                    kinds |= g.kind_keys
+                else:
+                    gap_kinds += g.kinds
                 json_documents += g.json_documents
                 diff_hunks += g.diff_hunks
                 gap_shape = g.json_shape if g.json_documents == 1 else gap_shape
@@ -231,9 +248,13 @@ def render_parts(lay: Layout, values: Values, kept: list[bool], whole: list[bool
                 json_documents += 1
                 document = option
                 in_document = option.stop
-            if not (u.json or u.hunk or j < in_document):  # a document's or a hunk's line shapes say little
-                kinds |= values.kinds(u.src_start, u.src_stop)
-            errors += int(error[u.src_start : u.src_stop].sum())
+            if u.keys is not None:  # a part of an earlier pass: what it said of itself
+                kinds |= u.keys
+                errors += u.errors
+            else:
+                if not (u.json or u.hunk or j < in_document):  # a document's or a hunk's line shapes say little
+                    kinds |= values.kind_keys(u.src_start, u.src_stop)
+                errors += int(error[u.src_start : u.src_stop].sum())
             json_documents += u.json
             diff_hunks += u.hunk
             document = u if u.json else document
@@ -243,6 +264,8 @@ def render_parts(lay: Layout, values: Values, kept: list[bool], whole: list[bool
             shape = None
             if json_documents == 1:
                 shape = _shape(lay, document) if document is not None else gap_shape
-            out.append(Omitted(shown_to, stop, len(kinds) + gap_kinds, errors, json_documents, diff_hunks, shape))
+            keys = frozenset(kinds) if len(kinds) <= KIND_KEYS else frozenset()  # bounded: then an upper bound
+            out.append(Omitted(shown_to, stop, len(kinds) + gap_kinds, errors, json_documents, diff_hunks, shape,
+                               keys))
         i = j
     return out

@@ -42,6 +42,8 @@ class Unit:
     option: int = -1  # the block option this line belongs to, if any
     shape: str | None = None  # a JSON document's outline for its marker, once computed
     gap: Omitted | None = None  # a GAP unit's left-out lines
+    keys: frozenset[int] | None = None  # a part of an earlier pass: its kinds (template keys) ...
+    errors: int = 0  # ... and its error lines
 
 
 @dataclass(slots=True)

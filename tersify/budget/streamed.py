@@ -1,0 +1,106 @@
+"""A budget over an input read in pieces, in memory bounded by the budget, not the input.
+
+Each piece (:mod:`tersify.pieces`) goes through the pipeline on its own and keeps, by
+the same values as a whole input (:mod:`tersify.budget.selection`), its most valuable
+output within the whole budget: :func:`piece_parts` gives what it shows, each part tied
+to the piece's *original* line numbers (shifted by the piece's first line), and one
+:class:`Omitted` per range it left out. A :class:`Candidate` holds the best output so far:
+each piece's parts are added to it and the two chosen down to the budget again
+(:func:`fit_parts`), the ranges left out by the pieces taking part as GAP units that merge
+with neighbouring ranges into one marker (their counts added). So memory holds at most
+about two budgets of parts, and the last fit, with the stored original's id, is the
+output: never over the budget, every marker's range in original line numbers.
+
+Kinds in a merged marker are the sum of the ranges' kinds (a kind left out in two pieces
+counts twice): the marker says at most that many.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+
+from tersify.budget.markers import Omitted
+from tersify.budget.selection import Values
+from tersify.budget.stage import Part, Pipeline, Shown, fit_layout, render_parts
+from tersify.budget.units import END, GAP, LINE, WHOLE, Layout, Unit, layout
+from tersify.regions import Kind, Region
+
+# Stands for the id while the original is still being read (an id's 12 hex digits).
+PLACEHOLDER_ID = "5d41402abc4b"
+
+
+def piece_parts(state: Pipeline, budget: int, count: Callable[[str], int], *, first_line: int,
+                final: bool) -> list[Part]:
+    """The parts of one piece's output within ``budget`` tokens, in original line numbers
+    (the piece's lines start at ``first_line``); the "" after a final newline only for the
+    input's ``final`` piece."""
+    lay = layout(state.text, state.source, state.stays, state.regions, state.compacted, state.words,
+                 state.keep, state.output)
+    values = Values(lay.source_lines, state.regions)
+    if count(state.output) <= budget:
+        kept = [True] * len(lay.units)
+        parts = render_parts(lay, values, kept, [True] * len(lay.options))
+    else:
+        _, parts = fit_layout(lay, values, budget, PLACEHOLDER_ID, count,
+                              ends_with_newline=state.text.endswith("\n"))
+    return [_shift(p, first_line) for p in parts if final or not (isinstance(p, Shown) and p.end)]
+
+
+def raw_parts(first_line: int) -> list[Part]:
+    """A raw piece (part of a line longer than pieces) is left out: one line, one kind."""
+    return [Omitted(first_line, first_line + 1, kinds=1)]
+
+
+def _shift(part: Part, by: int) -> Part:
+    return replace(part, start=part.start + by, stop=part.stop + by) if by else part
+
+
+def parts_layout(parts: list[Part], lines_in: int) -> tuple[Layout, Values]:
+    """Units over earlier parts: a shown part is a unit (a block or a hunk kept whole), a
+    part left out a GAP unit; their error lines are error lines again."""
+    source_lines: list[str] = []
+    units: list[Unit] = []
+    regions: list[Region] = []
+    for p in parts:
+        at = len(source_lines)
+        if isinstance(p, Omitted):
+            units.append(Unit(GAP, "", at, at, p.start, p.stop, gap=p))
+        elif p.end:
+            units.append(Unit(END, "", at, at, p.start, p.stop))
+        else:
+            lines = p.text.split("\n")
+            source_lines.extend(lines)
+            units.append(Unit(LINE if len(lines) == 1 else WHOLE, p.text, at, at + len(lines), p.start, p.stop,
+                              json=p.json, hunk=p.hunk, keys=p.kind_keys, errors=p.errors))
+            if p.errors:
+                regions.append(Region(Kind.ERROR, at, at + len(lines)))
+    return Layout(units, [], source_lines, lines_in), Values(source_lines, regions)
+
+
+def fit_parts(parts: list[Part], budget: int, retrieve_id: str | None, count: Callable[[str], int], *,
+              lines_in: int) -> tuple[str, list[Part]]:
+    """The best output of ``parts`` within ``budget`` tokens (markers naming ``retrieve_id``)."""
+    lay, values = parts_layout(parts, lines_in)
+    ends_with_newline = bool(parts) and isinstance(parts[-1], Shown) and parts[-1].end
+    return fit_layout(lay, values, budget, retrieve_id, count, ends_with_newline=ends_with_newline)
+
+
+class Candidate:
+    """The best output so far of an input read in pieces (see the module docstring)."""
+
+    def __init__(self, budget: int, count: Callable[[str], int]) -> None:
+        self.budget = budget
+        self.count = count
+        self.parts: list[Part] = []
+
+    def add(self, parts: list[Part], lines_in: int) -> None:
+        """Add the next piece's parts (``lines_in``: the input's lines so far) and choose down
+        to the budget again."""
+        merged = self.parts + parts
+        _, self.parts = fit_parts(merged, self.budget, PLACEHOLDER_ID, self.count, lines_in=lines_in)
+
+    def output(self, retrieve_id: str | None, lines_in: int) -> tuple[str, list[Omitted]]:
+        """The output, its markers naming ``retrieve_id``, and what it left out."""
+        text, parts = fit_parts(self.parts, self.budget, retrieve_id, self.count, lines_in=lines_in)
+        return text, [p for p in parts if isinstance(p, Omitted)]
