@@ -51,6 +51,7 @@ class CompressedPiece:
     stats: CompressStats | None
     line_kinds: tuple[Kind, ...] | None = None
     parts: list | None = None
+    template_counts: dict[int, int] | None = None  # with a budget: the piece's lines per template key
 
 
 _loaded: dict[Options, object] = {}
@@ -88,9 +89,9 @@ def compress_piece(piece: Piece, options: Options, keep_kinds: bool = False,
         from tersify.budget.streamed import piece_parts
         from tersify.tokens import count_tokens
 
-        parts = piece_parts(result.pipeline, options.budget, count_tokens, first_line=piece.first_line,
-                            final=piece.final)
-        return CompressedPiece(piece.first_line, len(piece.data), b"", result.stats, kinds, parts)
+        parts, counts = piece_parts(result.pipeline, options.budget, count_tokens, first_line=piece.first_line,
+                                    final=piece.final)
+        return CompressedPiece(piece.first_line, len(piece.data), b"", result.stats, kinds, parts, counts)
     return CompressedPiece(piece.first_line, len(piece.data), encode(result.text), result.stats, kinds)
 
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import numpy as np
 
@@ -51,7 +51,10 @@ class Values:
     """Per source line: its template (an id) and whether it is an error line; per template:
     how many lines have it, where it first appears, and how rare its rarest word is."""
 
-    def __init__(self, source_lines: list[str], regions: list[Region] | tuple[Region, ...]) -> None:
+    def __init__(self, source_lines: list[str], regions: list[Region] | tuple[Region, ...],
+                 counts: Mapping[int, int] | None = None) -> None:
+        """``counts``: lines per template key in a whole input these lines were chosen from
+        (a template's count is then the larger of its lines here and there)."""
         n = len(source_lines)
         source = "\n".join(source_lines)
         words = segment(source)
@@ -76,6 +79,11 @@ class Values:
         self.error = error
         has = self.template >= 0
         self.count = np.bincount(self.template[has], minlength=len(shapes))
+        self._shapes = shapes
+        self._keys: dict[int, int] = {}
+        if counts:
+            for t in range(len(shapes)):
+                self.count[t] = max(int(self.count[t]), counts.get(self._key(t), 0))
         first = np.full(len(shapes), n, dtype=np.int64)
         np.minimum.at(first, self.template[has], np.flatnonzero(has))
         self.first = first
@@ -88,8 +96,6 @@ class Values:
         self.rare = np.array([any(seen[w] <= RARE_LINES for w in shape if w != VALUE) for shape in shapes],
                              dtype=bool)
         self.n_templates = len(shapes)
-        self._shapes = shapes
-        self._keys: dict[int, int] = {}
 
     def kinds(self, start: int, stop: int) -> set[int]:
         found = set(self.template[start:stop].tolist())
@@ -99,14 +105,18 @@ class Values:
     def kind_keys(self, start: int, stop: int) -> set[int]:
         """The templates of lines ``[start, stop)`` as keys that are the same in any process
         and any text (so kinds left out in different pieces are counted once)."""
-        keys = set()
-        for t in self.kinds(start, stop):
-            key = self._keys.get(t)
-            if key is None:
-                digest = hashlib.blake2b("\0".join(self._shapes[t]).encode("utf-8", "surrogatepass"), digest_size=8)
-                key = self._keys[t] = int.from_bytes(digest.digest(), "little")
-            keys.add(key)
-        return keys
+        return {self._key(t) for t in self.kinds(start, stop)}
+
+    def template_counts(self) -> dict[int, int]:
+        """Lines per template, by template key."""
+        return {self._key(t): int(c) for t, c in enumerate(self.count.tolist())}
+
+    def _key(self, t: int) -> int:
+        key = self._keys.get(t)
+        if key is None:
+            digest = hashlib.blake2b("\0".join(self._shapes[t]).encode("utf-8", "surrogatepass"), digest_size=8)
+            key = self._keys[t] = int.from_bytes(digest.digest(), "little")
+        return key
 
 
 class Plan:

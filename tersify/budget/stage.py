@@ -17,7 +17,7 @@ import numpy as np
 
 from tersify.budget.markers import Omitted, json_shape, marker
 from tersify.budget.selection import Plan, Values, choose
-from tersify.budget.units import END, Layout, Option, layout
+from tersify.budget.units import END, Layout, Option, Unit, layout
 from tersify.compaction import Compacted
 from tersify.regions import Region
 from tersify.text.segment import Words
@@ -81,6 +81,7 @@ class Shown:
     kind_keys: frozenset[int] = frozenset()
     json: bool = False
     hunk: bool = False
+    lines: tuple[Shown, ...] = ()  # a compaction block's lines, for a later pass that cannot keep it whole
 
 
 Part = Shown | Omitted  # an output, in order: what is shown, and one Omitted per marker
@@ -202,24 +203,16 @@ def render_parts(lay: Layout, values: Values, kept: list[bool], whole: list[bool
             if unit.option >= 0 and whole[unit.option]:
                 option = lay.options[unit.option]
                 last = units[option.stop - 1]
-                s0, s1 = unit.src_start, last.src_stop
-                keys = frozenset() if option.json else frozenset(values.kind_keys(s0, s1))
-                out.append(Shown(option.text, unit.start, last.stop, int(error[s0:s1].sum()), kind_keys=keys,
-                                 json=option.json))
+                lines = tuple(_shown(u, values, option.json) for u in units[option.first : option.stop])
+                out.append(Shown(option.text, unit.start, last.stop, sum(line.errors for line in lines),
+                                 json=option.json, lines=lines))
                 shown_to = max(shown_to, last.stop)
                 i = option.stop
                 continue
             if unit.kind == END:
                 out.append(Shown(unit.text, unit.start, unit.stop, end=True))
             else:
-                s0, s1 = unit.src_start, unit.src_stop
-                if unit.keys is not None:  # a part of an earlier pass, shown again
-                    keys, errors = unit.keys, unit.errors
-                else:
-                    keys = frozenset() if unit.json or unit.hunk else frozenset(values.kind_keys(s0, s1))
-                    errors = int(error[s0:s1].sum())
-                out.append(Shown(unit.text, unit.start, unit.stop, errors, kind_keys=keys, json=unit.json,
-                                 hunk=unit.hunk))
+                out.append(_shown(unit, values, unit.json or unit.hunk))
                 shown_to = max(shown_to, unit.stop)
             i += 1
             continue
@@ -269,3 +262,14 @@ def render_parts(lay: Layout, values: Values, kept: list[bool], whole: list[bool
                                keys))
         i = j
     return out
+
+
+def _shown(unit: Unit, values: Values, shapeless: bool) -> Shown:
+    """A kept unit as a part; ``shapeless``: its line shapes are no kinds (JSON, a hunk)."""
+    if unit.keys is not None:  # a part of an earlier pass, shown again
+        keys, errors = unit.keys, unit.errors
+    else:
+        s0, s1 = unit.src_start, unit.src_stop
+        keys = frozenset() if shapeless else frozenset(values.kind_keys(s0, s1))
+        errors = int(values.error[s0:s1].sum())
+    return Shown(unit.text, unit.start, unit.stop, errors, kind_keys=keys, json=unit.json, hunk=unit.hunk)

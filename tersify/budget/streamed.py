@@ -17,24 +17,27 @@ counts twice): the marker says at most that many.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 
 from tersify.budget.markers import Omitted
 from tersify.budget.selection import Values
 from tersify.budget.stage import Part, Pipeline, Shown, fit_layout, render_parts
-from tersify.budget.units import END, GAP, LINE, WHOLE, Layout, Unit, layout
+from tersify.budget.units import END, GAP, LINE, WHOLE, Layout, Option, Unit, layout
 from tersify.regions import Kind, Region
 
 # Stands for the id while the original is still being read (an id's 12 hex digits).
 PLACEHOLDER_ID = "5d41402abc4b"
+MAX_TEMPLATES = 200_000  # template counts kept across pieces (about 20 MB at most)
 
 
 def piece_parts(state: Pipeline, budget: int, count: Callable[[str], int], *, first_line: int,
-                final: bool) -> list[Part]:
+                final: bool) -> tuple[list[Part], dict[int, int]]:
     """The parts of one piece's output within ``budget`` tokens, in original line numbers
     (the piece's lines start at ``first_line``); the "" after a final newline only for the
-    input's ``final`` piece."""
+    input's ``final`` piece. And the piece's lines per template key, so that a later pass
+    knows which kinds are rare in the whole input."""
     lay = layout(state.text, state.source, state.stays, state.regions, state.compacted, state.words,
                  state.keep, state.output)
     values = Values(lay.source_lines, state.regions)
@@ -44,7 +47,8 @@ def piece_parts(state: Pipeline, budget: int, count: Callable[[str], int], *, fi
     else:
         _, parts = fit_layout(lay, values, budget, PLACEHOLDER_ID, count,
                               ends_with_newline=state.text.endswith("\n"))
-    return [_shift(p, first_line) for p in parts if final or not (isinstance(p, Shown) and p.end)]
+    parts = [_shift(p, first_line) for p in parts if final or not (isinstance(p, Shown) and p.end)]
+    return parts, values.template_counts()
 
 
 def raw_parts(first_line: int) -> list[Part]:
@@ -53,18 +57,33 @@ def raw_parts(first_line: int) -> list[Part]:
 
 
 def _shift(part: Part, by: int) -> Part:
-    return replace(part, start=part.start + by, stop=part.stop + by) if by else part
+    if not by:
+        return part
+    if isinstance(part, Shown) and part.lines:
+        return replace(part, start=part.start + by, stop=part.stop + by,
+                       lines=tuple(_shift(line, by) for line in part.lines))
+    return replace(part, start=part.start + by, stop=part.stop + by)
 
 
-def parts_layout(parts: list[Part], lines_in: int) -> tuple[Layout, Values]:
-    """Units over earlier parts: a shown part is a unit (a block or a hunk kept whole), a
-    part left out a GAP unit; their error lines are error lines again."""
+def parts_layout(parts: list[Part], lines_in: int, counts: Mapping[int, int] | None = None) -> tuple[Layout, Values]:
+    """Units over earlier parts: a shown part is a unit (a hunk or a JSON document kept
+    whole), a block an option with its lines as units (as :func:`layout` has them), a part
+    left out a GAP unit; their error lines are error lines again."""
     source_lines: list[str] = []
     units: list[Unit] = []
+    options: list[Option] = []
     regions: list[Region] = []
     for p in parts:
         at = len(source_lines)
-        if isinstance(p, Omitted):
+        if isinstance(p, Shown) and p.lines:  # a block: written whole, or its lines that matter
+            options.append(Option(len(units), len(units) + len(p.lines), p.text, json=p.json))
+            for k, line in enumerate(p.lines):
+                source_lines.append(line.text)
+                units.append(Unit(LINE, line.text, at + k, at + k + 1, line.start, line.stop,
+                                  option=len(options) - 1, keys=line.kind_keys, errors=line.errors))
+                if line.errors:
+                    regions.append(Region(Kind.ERROR, at + k, at + k + 1))
+        elif isinstance(p, Omitted):
             units.append(Unit(GAP, "", at, at, p.start, p.stop, gap=p))
         elif p.end:
             units.append(Unit(END, "", at, at, p.start, p.stop))
@@ -75,13 +94,14 @@ def parts_layout(parts: list[Part], lines_in: int) -> tuple[Layout, Values]:
                               json=p.json, hunk=p.hunk, keys=p.kind_keys, errors=p.errors))
             if p.errors:
                 regions.append(Region(Kind.ERROR, at, at + len(lines)))
-    return Layout(units, [], source_lines, lines_in), Values(source_lines, regions)
+    return Layout(units, options, source_lines, lines_in), Values(source_lines, regions, counts)
 
 
 def fit_parts(parts: list[Part], budget: int, retrieve_id: str | None, count: Callable[[str], int], *,
-              lines_in: int) -> tuple[str, list[Part]]:
-    """The best output of ``parts`` within ``budget`` tokens (markers naming ``retrieve_id``)."""
-    lay, values = parts_layout(parts, lines_in)
+              lines_in: int, counts: Mapping[int, int] | None = None) -> tuple[str, list[Part]]:
+    """The best output of ``parts`` within ``budget`` tokens (markers naming ``retrieve_id``);
+    ``counts``: lines per template key in the whole input (rare kinds first)."""
+    lay, values = parts_layout(parts, lines_in, counts)
     ends_with_newline = bool(parts) and isinstance(parts[-1], Shown) and parts[-1].end
     return fit_layout(lay, values, budget, retrieve_id, count, ends_with_newline=ends_with_newline)
 
@@ -93,14 +113,21 @@ class Candidate:
         self.budget = budget
         self.count = count
         self.parts: list[Part] = []
+        self.counts: Counter[int] = Counter()  # lines per template key so far (bounded: see add)
 
-    def add(self, parts: list[Part], lines_in: int) -> None:
-        """Add the next piece's parts (``lines_in``: the input's lines so far) and choose down
-        to the budget again."""
+    def add(self, parts: list[Part], lines_in: int, counts: Mapping[int, int] | None = None) -> None:
+        """Add the next piece's parts (``lines_in``: the input's lines so far; ``counts``: its
+        lines per template key) and choose down to the budget again."""
+        if counts:
+            if len(self.counts) + len(counts) > MAX_TEMPLATES:  # an input of ever new shapes: the commonest stay
+                self.counts = Counter(dict(self.counts.most_common(MAX_TEMPLATES // 2)))
+            self.counts.update(counts)
         merged = self.parts + parts
-        _, self.parts = fit_parts(merged, self.budget, PLACEHOLDER_ID, self.count, lines_in=lines_in)
+        _, self.parts = fit_parts(merged, self.budget, PLACEHOLDER_ID, self.count, lines_in=lines_in,
+                                  counts=self.counts)
 
     def output(self, retrieve_id: str | None, lines_in: int) -> tuple[str, list[Omitted]]:
         """The output, its markers naming ``retrieve_id``, and what it left out."""
-        text, parts = fit_parts(self.parts, self.budget, retrieve_id, self.count, lines_in=lines_in)
+        text, parts = fit_parts(self.parts, self.budget, retrieve_id, self.count, lines_in=lines_in,
+                                counts=self.counts)
         return text, [p for p in parts if isinstance(p, Omitted)]

@@ -104,7 +104,7 @@ def compress_budget_pieces(pieces: Iterable[Piece], size: int | None, options: O
     stats: list[CompressStats] = []
     with spool.file, Progress(size, "tersify compress --budget") as bar:
         for done in compress_pieces(tee(), options, jobs=jobs, scorer=scorer):
-            candidate.add(done.parts or [], lines_after.popleft())
+            candidate.add(done.parts or [], lines_after.popleft(), done.template_counts)
             bar.advance(done.bytes_in)
             if done.stats is not None:
                 stats.append(done.stats)
