@@ -82,6 +82,7 @@ class Shown:
     json: bool = False
     hunk: bool = False
     lines: tuple[Shown, ...] = ()  # a compaction block's lines, for a later pass that cannot keep it whole
+    tokens: int = -1  # the text's tokens, when counted (a later pass then need not count it)
 
 
 Part = Shown | Omitted  # an output, in order: what is shown, and one Omitted per marker
@@ -115,9 +116,10 @@ def fit_budget(
 
 def fit_layout(
     lay: Layout, values: Values, budget: int, retrieve_id: str | None, count: Callable[[str], int], *,
-    ends_with_newline: bool,
+    ends_with_newline: bool, total: Callable[[str, list[Part]], int] | None = None,
 ) -> tuple[str, list[Part]]:
-    """The best output of ``lay``'s units within ``budget`` tokens, as text and as parts."""
+    """The best output of ``lay``'s units within ``budget`` tokens, as text and as parts.
+    ``total``: the tokens of an output (its text and parts), if not ``count`` of its text."""
     plan = Plan(lay, values, counter(count))
     gaps = [u.gap for u in lay.units if u.gap is not None]  # left out by an earlier pass
     all_errors = int(values.error.sum()) + sum(g.errors for g in gaps)
@@ -131,7 +133,7 @@ def fit_layout(
         parts = render_parts(lay, values, kept, whole)
         text = text_of(parts, retrieve_id)
         omitted = [p for p in parts if isinstance(p, Omitted)]
-        used = count(text)
+        used = total(text, parts) if total is not None else count(text)
         if omitted:  # later rounds assume the markers' real average length
             marker_cost = -(-sum(count(marker(o, retrieve_id)) + 1 for o in omitted) // len(omitted))
         if used <= budget:
@@ -152,7 +154,7 @@ def fit_layout(
     if ends_with_newline:
         parts.append(Shown("", lay.lines_in, lay.lines_in, end=True))
     text = text_of(parts, retrieve_id)
-    if count(text) > budget:  # below MIN_BUDGET only; compress() refuses such budgets
+    if (total(text, parts) if total is not None else count(text)) > budget:  # below MIN_BUDGET only
         return "", []
     return text, parts
 
@@ -205,7 +207,7 @@ def render_parts(lay: Layout, values: Values, kept: list[bool], whole: list[bool
                 last = units[option.stop - 1]
                 lines = tuple(_shown(u, values, option.json) for u in units[option.first : option.stop])
                 out.append(Shown(option.text, unit.start, last.stop, sum(line.errors for line in lines),
-                                 json=option.json, lines=lines))
+                                 json=option.json, lines=lines, tokens=option.tokens))
                 shown_to = max(shown_to, last.stop)
                 i = option.stop
                 continue
@@ -272,4 +274,5 @@ def _shown(unit: Unit, values: Values, shapeless: bool) -> Shown:
         s0, s1 = unit.src_start, unit.src_stop
         keys = frozenset() if shapeless else frozenset(values.kind_keys(s0, s1))
         errors = int(values.error[s0:s1].sum())
-    return Shown(unit.text, unit.start, unit.stop, errors, kind_keys=keys, json=unit.json, hunk=unit.hunk)
+    return Shown(unit.text, unit.start, unit.stop, errors, kind_keys=keys, json=unit.json, hunk=unit.hunk,
+                 tokens=unit.tokens)

@@ -44,6 +44,7 @@ class Unit:
     gap: Omitted | None = None  # a GAP unit's left-out lines
     keys: frozenset[int] | None = None  # a part of an earlier pass: its kinds (template keys) ...
     errors: int = 0  # ... and its error lines
+    tokens: int = -1  # ... and its text's tokens (-1: not counted yet)
 
 
 @dataclass(slots=True)
@@ -55,6 +56,7 @@ class Option:
     text: str
     json: bool = False  # a JSON document (of several lines): shown in part only when over half the budget
     shape: str | None = None
+    tokens: int = -1  # its text's tokens, when an earlier pass counted them
 
 
 @dataclass(frozen=True)

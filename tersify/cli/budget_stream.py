@@ -90,7 +90,7 @@ def compress_budget_pieces(pieces: Iterable[Piece], size: int | None, options: O
 
     assert options.budget is not None
     count = counter(count_tokens)
-    candidate = Candidate(options.budget, count)
+    candidate = Candidate(options.budget, count, stored=store)
     spool = Spool()
     lines_after: deque[int] = deque()  # per piece read: the input's lines up to its end
 
