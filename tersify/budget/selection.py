@@ -81,6 +81,8 @@ class Values:
         self.count = np.bincount(self.template[has], minlength=len(shapes))
         self._shapes = shapes
         self._keys: dict[int, int] = {}
+        self._template_list: list[int] | None = None
+        self._error_list: list[bool] | None = None
         if counts:
             for t in range(len(shapes)):
                 self.count[t] = max(int(self.count[t]), counts.get(self._key(t), 0))
@@ -106,6 +108,21 @@ class Values:
         """The templates of lines ``[start, stop)`` as keys that are the same in any process
         and any text (so kinds left out in different pieces are counted once)."""
         return {self._key(t) for t in self.kinds(start, stop)}
+
+    def keys_of(self, templates: set[int]) -> set[int]:
+        return {self._key(t) for t in templates}
+
+    @property
+    def template_list(self) -> list[int]:
+        if self._template_list is None:
+            self._template_list = self.template.tolist()
+        return self._template_list
+
+    @property
+    def error_list(self) -> list[bool]:
+        if self._error_list is None:
+            self._error_list = self.error.tolist()
+        return self._error_list
 
     def template_counts(self) -> dict[int, int]:
         """Lines per template, by template key."""
@@ -142,25 +159,28 @@ class Plan:
         self.rarity = [0] * n  # lines of the unit's commonest template (lower: rarer)
         self.blank = [False] * n  # no words at all
         seen_error_kinds: set[int] = set()
-        tmpl, err, first, rare, counts = values.template, values.error, values.first, values.rare, values.count
+        # Python lists, not numpy slices: a unit is a line or a few, and there are many units.
+        tmpl, err = values.template_list, values.error_list
+        first, rare, counts = values.first.tolist(), values.rare.tolist(), values.count.tolist()
         for i, unit in enumerate(units):
             if unit.kind in (END, GAP):
                 continue
             s0, s1 = unit.src_start, unit.src_stop
             ts = tmpl[s0:s1]
-            ts_ok = ts[ts >= 0]
-            if err[s0:s1].any():
+            es = err[s0:s1]
+            ts_ok = [t for t in ts if t >= 0]
+            if any(es):
                 self.error[i] = True
-                kinds = set(ts[err[s0:s1]].tolist())
+                kinds = {t for t, e in zip(ts, es, strict=True) if e}
                 if not kinds <= seen_error_kinds:
                     self.new_error_kind[i] = True
                     seen_error_kinds |= kinds
-            if not ts_ok.shape[0]:
+            if not ts_ok:
                 self.blank[i] = unit.kind == LINE
             else:
-                self.new_kind[i] = bool((first[ts_ok] >= s0).any())
-                self.rare[i] = bool(rare[ts_ok].any())
-                self.rarity[i] = int(counts[ts_ok].max())
+                self.new_kind[i] = any(first[t] >= s0 for t in ts_ok)
+                self.rare[i] = any(rare[t] for t in ts_ok)
+                self.rarity[i] = max(counts[t] for t in ts_ok)
         real = [i for i, unit in enumerate(units) if unit.kind not in (END, GAP)]
         self.ends = {real[0], real[-1]} if real else set()
         context: set[int] = set()

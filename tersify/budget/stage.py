@@ -195,7 +195,7 @@ def render_parts(lay: Layout, values: Values, kept: list[bool], whole: list[bool
     the GAP units in it, their counts added to its own."""
     units = lay.units
     n = len(units)
-    error = values.error
+    templates, errs = values.template_list, values.error_list  # per line, as lists: cheap to slice
     out: list[Part] = []
     shown_to = 0  # the original line the last kept unit ends at
     i = 0
@@ -220,6 +220,7 @@ def render_parts(lay: Layout, values: Values, kept: list[bool], whole: list[bool
             continue
         j = i
         kinds: set[int] = set()  # template keys
+        ids: set[int] = set()  # templates (of this layout's lines)
         errors = json_documents = diff_hunks = gap_kinds = 0
         document = None
         gap_shape = None
@@ -248,13 +249,16 @@ def render_parts(lay: Layout, values: Values, kept: list[bool], whole: list[bool
                 errors += u.errors
             else:
                 if not (u.json or u.hunk or j < in_document):  # a document's or a hunk's line shapes say little
-                    kinds |= values.kind_keys(u.src_start, u.src_stop)
-                errors += int(error[u.src_start : u.src_stop].sum())
+                    ids.update(templates[u.src_start : u.src_stop])
+                errors += sum(errs[u.src_start : u.src_stop])
             json_documents += u.json
             diff_hunks += u.hunk
             document = u if u.json else document
             j += 1
         stop = units[j].start if j < n else lay.lines_in
+        if ids:
+            ids.discard(-1)
+            kinds |= values.keys_of(ids)
         if stop > shown_to:
             shape = None
             if json_documents == 1:
