@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from tersify import compress
+from tersify import compress, expand
 from tersify.budget import original_id
 from tersify.budget.markers import Omitted
 from tersify.budget.stage import Shown
 from tersify.budget.streamed import Candidate
-from tersify.io import decode
+from tersify.io import decode, encode
 from tersify.tokens import count_tokens
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -119,3 +119,21 @@ def test_ranges_left_out_by_pieces_merge_into_one_marker() -> None:
     assert omitted == [Omitted(1, 90, kinds=3, errors=4)]  # the long line went; kind 2 counted once
     assert "[lines 2-90 omitted: 89 lines (4 error/warning), 3 kinds; run: tersify retrieve abcdef012345" in text
     assert count_tokens(text) <= 64
+
+
+def test_lossless_in_pieces_shown_and_left_out_lines_make_the_input(tmp_path: Path, big_log: bytes) -> None:
+    """Each marker's range put back (lossless: no line is hidden otherwise), expand gives the input."""
+    proc = run_cli("compress", "-", "--budget", "2000", "--lossless", "--piece-size", "30000", "--jobs", "1",
+                   "--no-store", db=tmp_path / "proxy.db", stdin=big_log)
+    assert proc.returncode == 0, proc.stderr
+    original = lines_of(big_log)
+    back = []
+    for line in proc.stdout.split(b"\n"):
+        marker = MARKER.match(line)
+        if marker is None:
+            back.append(line)
+        else:
+            first, last = int(marker.group(1)), int(marker.group(2) or marker.group(1))
+            back.append(b"".join(original[first - 1 : last]).removesuffix(b"\n"))
+    assert len(back) > 10 and count_tokens(decode(proc.stdout)) <= 2000
+    assert encode(expand(decode(b"\n".join(back)))) == big_log

@@ -101,7 +101,7 @@ def run(args: argparse.Namespace) -> int:
             encoder()  # the token encoding loads once per process, like the scorer
             return scorer, (time.perf_counter() - t0) * 1000.0
 
-        # A budget chooses over the whole text, --show and --json describe it whole; the rest streams.
+        # --show and --json describe the input whole; a budget over pieces is chosen piece by piece.
         if not (args.show or args.json or args.budget is not None):
             options = Options(args.lossless, args.rate, args.threshold,
                               tuple(must_keep) if isinstance(must_keep, list) else must_keep, args.scorer)
