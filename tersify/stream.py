@@ -90,7 +90,7 @@ def compress_piece(piece: Piece, options: Options, keep_kinds: bool = False,
         from tersify.tokens import count_tokens
 
         parts, counts = piece_parts(result.pipeline, options.budget, count_tokens, first_line=piece.first_line,
-                                    final=piece.final)
+                                    final=piece.final, tokens=result.stats.tokens_out)
         return CompressedPiece(piece.first_line, len(piece.data), b"", result.stats, kinds, parts, counts)
     return CompressedPiece(piece.first_line, len(piece.data), encode(result.text), result.stats, kinds)
 

@@ -34,16 +34,16 @@ MAX_TEMPLATES = 200_000  # template counts kept across pieces (about 20 MB at mo
 
 
 def piece_parts(state: Pipeline, budget: int, count: Callable[[str], int], *, first_line: int,
-                final: bool) -> tuple[list[Part], dict[int, int]]:
+                final: bool, tokens: int | None = None) -> tuple[list[Part], dict[int, int]]:
     """The parts of one piece's output within ``budget`` tokens, in original line numbers
     (the piece's lines start at ``first_line``); the "" after a final newline only for the
     input's ``final`` piece. And the piece's lines per template key, so that a later pass
-    knows which kinds are rare in the whole input."""
+    knows which kinds are rare in the whole input. ``tokens``: the output's, when known."""
     count = counter(count)
     lay = layout(state.text, state.source, state.stays, state.regions, state.compacted, state.words,
                  state.keep, state.output)
     values = Values(lay.source_lines, state.regions)
-    if count(state.output) <= budget:
+    if (tokens if tokens is not None else count(state.output)) <= budget:
         kept = [True] * len(lay.units)
         parts = render_parts(lay, values, kept, [True] * len(lay.options))
     else:
