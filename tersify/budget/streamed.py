@@ -21,7 +21,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 
-from tersify.budget.markers import Omitted, marker
+from tersify.budget.markers import Omitted, is_marker, marker
 from tersify.budget.selection import Values
 from tersify.budget.stage import Part, Pipeline, Shown, counter, fit_layout, render_parts
 from tersify.budget.units import END, GAP, LINE, WHOLE, Layout, Option, Unit, layout
@@ -43,12 +43,17 @@ def piece_parts(state: Pipeline, budget: int, count: Callable[[str], int], *, fi
     lay = layout(state.text, state.source, state.stays, state.regions, state.compacted, state.words,
                  state.keep, state.output)
     values = Values(lay.source_lines, state.regions)
-    if (tokens if tokens is not None else count(state.output)) <= budget:
+    tokens = tokens if tokens is not None else count(state.output)
+    if tokens <= budget:
         kept = [True] * len(lay.units)
         parts = render_parts(lay, values, kept, [True] * len(lay.options))
     else:
-        _, parts = fit_layout(lay, values, budget, PLACEHOLDER_ID, count,
-                              ends_with_newline=state.text.endswith("\n"))
+        # Units' tokens estimated at the piece's own characters per token: counting every unit
+        # would cost as much again as the rest; what is kept is counted exactly below, and
+        # the output's choice is exact.
+        guess = by_length(tokens / max(len(state.output), 1))
+        _, parts = fit_layout(lay, values, budget + budget // 10, PLACEHOLDER_ID, guess,  # estimates run high
+                              ends_with_newline=state.text.endswith("\n"), total=estimated_total(guess, PLACEHOLDER_ID))
     parts = [_counted(_shift(p, first_line), count) for p in parts if final or not (isinstance(p, Shown) and p.end)]
     return parts, values.template_counts()
 
@@ -59,6 +64,17 @@ def _counted(part: Part, count: Callable[[str], int]) -> Part:
         return part
     lines = tuple(_counted(line, count) for line in part.lines)
     return replace(part, tokens=count(part.text), lines=lines)
+
+
+def by_length(per_char: float) -> Callable[[str], int]:
+    """Tokens estimated as ``per_char`` a character (at least one); a marker's as :func:`estimate`'s."""
+
+    def tokens(text: str) -> int:
+        if text.startswith("[line") and is_marker(text):
+            return -(-len(text) * 10 // 26)
+        return max(1, round(len(text) * per_char))
+
+    return tokens
 
 
 def estimate(known: Mapping[str, int]) -> Callable[[str], int]:
@@ -73,7 +89,8 @@ def estimate(known: Mapping[str, int]) -> Callable[[str], int]:
 
 
 def estimated_total(count: Callable[[str], int], retrieve_id: str | None) -> Callable[[str, list[Part]], int]:
-    """An output's tokens as the sum of its lines' (o200k seldom joins tokens across a line end)."""
+    """An output's tokens as the sum of its lines' (o200k seldom joins tokens across a line end);
+    the markers as if naming ``retrieve_id``."""
 
     def total(text: str, parts: list[Part]) -> int:
         lines = sum(1 + (p.tokens if p.tokens >= 0 else count(p.text)) for p in parts
