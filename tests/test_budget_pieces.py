@@ -137,3 +137,20 @@ def test_lossless_in_pieces_shown_and_left_out_lines_make_the_input(tmp_path: Pa
             back.append(b"".join(original[first - 1 : last]).removesuffix(b"\n"))
     assert len(back) > 10 and count_tokens(decode(proc.stdout)) <= 2000
     assert encode(expand(decode(b"\n".join(back)))) == big_log
+
+
+def test_put_file_stores_as_put_does(tmp_path: Path) -> None:
+    import hashlib
+    import io
+
+    from tersify.proxy.store import PairStore
+
+    text = "a\r\nb\n\udcff c"  # CRLF, an undecodable byte, no final newline
+    data = text.encode("utf-8", "surrogatepass")
+    digest = hashlib.sha256(data).hexdigest()
+    with PairStore(tmp_path / "p.db", originals_max_bytes=64) as store:
+        oid = store.originals.put_file(io.BytesIO(data), len(data), digest)
+        assert oid == original_id(text) and store.originals.get(oid).text == text
+        assert store.originals.put(text) == oid  # the same row
+        assert store.originals.put_file(io.BytesIO(data), len(data), digest) == oid
+        assert store.originals.put_file(io.BytesIO(b"x" * 65), 65, hashlib.sha256(b"x" * 65).hexdigest()) is None
