@@ -13,6 +13,11 @@ what the wall time would be bounded by with the cores to itself), tokens in and 
     python benchmarks/large_inputs.py                      # 50 MB log and 1.2 MB JSON, both modes
     python benchmarks/large_inputs.py --log-mb 10 --modes lossless --jobs 1
     python benchmarks/large_inputs.py --profile --log-mb 3.5   # where a piece's time goes (cProfile)
+    python benchmarks/large_inputs.py --json-mb 0 --modes budget --budget 8000   # --budget 8000 on the log
+
+Mode ``budget`` runs ``tersify compress --budget N`` (originals stored in a store of the work
+directory) and checks the output: its o200k tokens (at most N), and every marker's range
+retrieved with ``tersify retrieve`` against the input's lines (the first few, timed).
 """
 
 from __future__ import annotations
@@ -138,11 +143,44 @@ def profile(path: Path, lossless: bool, top: int = 30) -> None:
     print(out.getvalue())
 
 
+MARKER = re.compile(rb"^\[lines? ([0-9]+)(?:-([0-9]+))? omitted: .*; run: tersify retrieve ([0-9a-f]+)(?: --db \S+)? --lines")
+
+
+def check_budget(out: Path, original: Path, db: Path, budget: int, retrieve: int = 3) -> str:
+    """The output's tokens against the budget, and the first ``retrieve`` markers' ranges
+    retrieved (a process each, timed) against the input's lines."""
+    sys.path.insert(0, str(ROOT))
+    from tersify.tokens import count_tokens
+
+    data = out.read_bytes()
+    tokens = count_tokens(data.decode("utf-8", "surrogateescape"))
+    markers = [m for m in map(MARKER.match, data.split(b"\n")) if m]
+    lines = original.read_bytes().split(b"\n")
+    exact, seconds = 0, []
+    for m in markers[:retrieve]:
+        first, last = int(m[1]), int(m[2] or m[1])
+        got = work_file(out, "retrieved")
+        s, _, _, _ = run([sys.executable, "-m", "tersify", "retrieve", m[3].decode(), "--lines", f"{first}-{last}",
+                          "--db", str(db)], Path(os.devnull), got)
+        seconds.append(s)
+        expected = b"".join(line + b"\n" for line in lines[first - 1 : last])
+        exact += got.read_bytes() in (expected, expected[:-1])  # the last line may have no newline
+        got.unlink()
+    verdict = "within" if tokens <= budget else "OVER"
+    return (f"{tokens:,} tokens {verdict} {budget:,}; {len(markers)} markers; {exact}/{len(seconds)} ranges "
+            f"retrieved exactly ({max(seconds, default=0):.1f} s each at most)")
+
+
+def work_file(near: Path, suffix: str) -> Path:
+    return near.with_suffix(near.suffix + "." + suffix)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--log-mb", type=float, default=50.0, help="size of the log (default 50)")
     ap.add_argument("--json-mb", type=float, default=1.2, help="size of the JSON document (default 1.2; 0: none)")
-    ap.add_argument("--modes", default="lossless,default", help="comma-separated: lossless, default")
+    ap.add_argument("--modes", default="lossless,default", help="comma-separated: lossless, default, budget")
+    ap.add_argument("--budget", type=int, default=8000, help="the budget of mode budget (default 8000)")
     ap.add_argument("--jobs", type=int, default=None, help="passed to tersify compress --jobs")
     ap.add_argument("--workdir", default=None, help="keep the inputs and outputs here (default: a temp dir)")
     ap.add_argument("--profile", action="store_true",
@@ -174,6 +212,7 @@ def main(argv: list[str] | None = None) -> int:
             out = work / f"{path.stem}.{mode}.out"
             cmd = [sys.executable, "-m", "tersify", "compress", "--stats"]
             cmd += ["--lossless"] if mode == "lossless" else []
+            cmd += ["--budget", str(args.budget), "--db", str(work / "store.db")] if mode == "budget" else []
             cmd += ["--jobs", str(args.jobs)] if args.jobs else []
             seconds, peak, cpu, err = run(cmd, path, out)
             found = re.search(r"tokens (\d+) -> (\d+)", err)
@@ -185,6 +224,8 @@ def main(argv: list[str] | None = None) -> int:
                 same = filecmp.cmp(back, path, shallow=False)
                 check = f"{'exact' if same else 'DIFFERS'} (expand {e_seconds:.1f} s, {e_peak:.0f} MB)"
                 back.unlink()
+            if mode == "budget":
+                check = check_budget(out, path, work / "store.db", args.budget)
             print(f"{name:6} {size:6.1f} {mode:9} {seconds:8.1f} {cpu:6.1f} {size / seconds:6.2f} {peak:8.0f}M {t_in:>11,} "
                   f"{t_out:>11,} {t_out / max(t_in, 1):6.3f}  {check}", flush=True)
     return 0

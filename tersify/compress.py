@@ -23,7 +23,7 @@ import math
 import threading
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
@@ -80,6 +80,8 @@ class CompressResult:
     spans: Spans  # must-keep spans of the scorer's view (the prose lines as one text)
     stats: CompressStats
     elision: Elision | None = None  # what a budget left out (None: nothing)
+    # What the budget stage starts from (for a budget chosen over several pieces afterwards).
+    pipeline: Pipeline | None = field(default=None, repr=False, compare=False)
 
     def to_dict(self) -> dict:
         out = {"text": self.text, "stats": self.stats.to_dict()}
@@ -181,8 +183,8 @@ def compress(
 
     checkpoint()
     elision = None
+    state = Pipeline(text, source, stays, regions, compacted, words, keep, output)
     if budget is not None:
-        state = Pipeline(text, source, stays, regions, compacted, words, keep, output)
         output, elision = fit_budget(state, budget, retrieve_id, count_tokens)
     n_scored = int(scored.sum())
     tokens_in = runs.total() if runs is not None else count_tokens(text)
@@ -211,7 +213,7 @@ def compress(
         scorer=scorer.name if scorer is not None else "none",
         elapsed_ms=(time.perf_counter() - t0) * 1000.0,
     )
-    return CompressResult(output, compacted, words, keep, scores, mk_mask, spans, stats, elision)
+    return CompressResult(output, compacted, words, keep, scores, mk_mask, spans, stats, elision, state)
 
 
 def _reads_as_marker(original: str, rebuilt: str) -> bool:

@@ -34,19 +34,24 @@ class Options:
     threshold: float = 0.5
     must_keep: bool | str | tuple[str, ...] = True
     scorer: str | None = None  # None: the default scorer
+    budget: int | None = None  # each piece keeps its best output within this many tokens, as parts
 
 
 @dataclass(frozen=True)
 class CompressedPiece:
     """One piece's output: ``out`` (bytes) stands for input lines from ``first_line`` on,
     ``bytes_in`` bytes of input. ``stats`` is None for a raw piece (passed through);
-    ``line_kinds``: the kind of each output line, when asked for."""
+    ``line_kinds``: the kind of each output line, when asked for; ``parts``: with a budget,
+    what the piece shows and leaves out (:func:`tersify.budget.streamed.piece_parts`), and
+    ``out`` is empty."""
 
     first_line: int
     bytes_in: int
     out: bytes
     stats: CompressStats | None
     line_kinds: tuple[Kind, ...] | None = None
+    parts: list | None = None
+    template_counts: dict[int, int] | None = None  # with a budget: the piece's lines per template key
 
 
 _loaded: dict[Options, object] = {}
@@ -68,6 +73,10 @@ def compress_piece(piece: Piece, options: Options, keep_kinds: bool = False,
                    scorer: object | None = None) -> CompressedPiece:
     """Compress one piece (a raw piece is passed through as is)."""
     if piece.raw:
+        if options.budget is not None:
+            from tersify.budget.streamed import raw_parts
+
+            return CompressedPiece(piece.first_line, len(piece.data), b"", None, parts=raw_parts(piece.first_line))
         return CompressedPiece(piece.first_line, len(piece.data), piece.data, None)
     from tersify.compress import compress
 
@@ -76,6 +85,13 @@ def compress_piece(piece: Piece, options: Options, keep_kinds: bool = False,
                       threshold=options.threshold, must_keep=must_keep,
                       scorer=scorer if scorer is not None else _scorer_for(options))
     kinds = result.compacted.line_kinds if keep_kinds else None
+    if options.budget is not None and result.pipeline is not None:
+        from tersify.budget.streamed import piece_parts
+        from tersify.tokens import count_tokens
+
+        parts, counts = piece_parts(result.pipeline, options.budget, count_tokens, first_line=piece.first_line,
+                                    final=piece.final, tokens=result.stats.tokens_out)
+        return CompressedPiece(piece.first_line, len(piece.data), b"", result.stats, kinds, parts, counts)
     return CompressedPiece(piece.first_line, len(piece.data), encode(result.text), result.stats, kinds)
 
 

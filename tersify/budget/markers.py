@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 # Anchored by use (``fullmatch``); it must stay a superset of what ``marker()`` writes.
 MARKER = re.compile(r"\[lines? [0-9]+(?:-[0-9]+)? omitted: [^\n]*\]")
@@ -37,6 +37,9 @@ class Omitted:
     json_documents: int = 0
     diff_hunks: int = 0
     json_shape: str | None = None  # what the one JSON document left out holds (see json_shape)
+    # The kinds as template keys (Values.kind_keys), so ranges that merge count a kind once;
+    # empty when not known (then ``kinds`` adds up as an upper bound).
+    kind_keys: frozenset[int] = field(default=frozenset(), repr=False, compare=False)
 
     @property
     def lines(self) -> int:

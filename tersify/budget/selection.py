@@ -21,13 +21,14 @@ counts are per unit, counted once (a cache per distinct text): no recounting.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import numpy as np
 
-from tersify.budget.units import END, LINE, Layout
+from tersify.budget.units import END, GAP, LINE, Layout
 from tersify.regions import Kind, Region
 from tersify.text.lexicon import VALUE
 from tersify.text.segment import segment
@@ -43,13 +44,17 @@ ERROR_WORDS = re.compile(
 # Level letters: logcat ("03-17 16:13:38.811  1702  2395 E Tag: ..."), glog ("E0317 16:13:38").
 LEVEL_LETTER = re.compile(r"(?m)^(?:[0-9]{2}-[0-9]{2} [0-9:.]+\s+[0-9]+\s+[0-9]+ [EWF] |[EWF][0-9]{4} [0-9]{2}:)")
 RARE_LINES = 2  # a template word seen on at most this many lines is rare
+NEVER = 1 << 40  # the cost of a unit that is never shown
 
 
 class Values:
     """Per source line: its template (an id) and whether it is an error line; per template:
     how many lines have it, where it first appears, and how rare its rarest word is."""
 
-    def __init__(self, source_lines: list[str], regions: list[Region] | tuple[Region, ...]) -> None:
+    def __init__(self, source_lines: list[str], regions: list[Region] | tuple[Region, ...],
+                 counts: Mapping[int, int] | None = None) -> None:
+        """``counts``: lines per template key in a whole input these lines were chosen from
+        (a template's count is then the larger of its lines here and there)."""
         n = len(source_lines)
         source = "\n".join(source_lines)
         words = segment(source)
@@ -74,6 +79,13 @@ class Values:
         self.error = error
         has = self.template >= 0
         self.count = np.bincount(self.template[has], minlength=len(shapes))
+        self._shapes = shapes
+        self._keys: dict[int, int] = {}
+        self._template_list: list[int] | None = None
+        self._error_list: list[bool] | None = None
+        if counts:
+            for t in range(len(shapes)):
+                self.count[t] = max(int(self.count[t]), counts.get(self._key(t), 0))
         first = np.full(len(shapes), n, dtype=np.int64)
         np.minimum.at(first, self.template[has], np.flatnonzero(has))
         self.first = first
@@ -92,6 +104,37 @@ class Values:
         found.discard(-1)
         return found
 
+    def kind_keys(self, start: int, stop: int) -> set[int]:
+        """The templates of lines ``[start, stop)`` as keys that are the same in any process
+        and any text (so kinds left out in different pieces are counted once)."""
+        return {self._key(t) for t in self.kinds(start, stop)}
+
+    def keys_of(self, templates: set[int]) -> set[int]:
+        return {self._key(t) for t in templates}
+
+    @property
+    def template_list(self) -> list[int]:
+        if self._template_list is None:
+            self._template_list = self.template.tolist()
+        return self._template_list
+
+    @property
+    def error_list(self) -> list[bool]:
+        if self._error_list is None:
+            self._error_list = self.error.tolist()
+        return self._error_list
+
+    def template_counts(self) -> dict[int, int]:
+        """Lines per template, by template key."""
+        return {self._key(t): int(c) for t, c in enumerate(self.count.tolist())}
+
+    def _key(self, t: int) -> int:
+        key = self._keys.get(t)
+        if key is None:
+            digest = hashlib.blake2b("\0".join(self._shapes[t]).encode("utf-8", "surrogatepass"), digest_size=8)
+            key = self._keys[t] = int.from_bytes(digest.digest(), "little")
+        return key
+
 
 class Plan:
     """The order in which units are tried, and their costs (built once per output)."""
@@ -103,7 +146,9 @@ class Plan:
         self.options = layout.options
         cost = [0] * n
         for i, unit in enumerate(units):
-            if unit.kind != END:
+            if unit.kind == GAP:
+                cost[i] = NEVER  # never shown: no range left out is ever filled in through it
+            elif unit.kind != END:
                 cost[i] = count(unit.text) + 1  # its newline
         self.cost = cost
         self.option_cost = [count(option.text) + 1 for option in layout.options]
@@ -114,26 +159,29 @@ class Plan:
         self.rarity = [0] * n  # lines of the unit's commonest template (lower: rarer)
         self.blank = [False] * n  # no words at all
         seen_error_kinds: set[int] = set()
-        tmpl, err, first, rare, counts = values.template, values.error, values.first, values.rare, values.count
+        # Python lists, not numpy slices: a unit is a line or a few, and there are many units.
+        tmpl, err = values.template_list, values.error_list
+        first, rare, counts = values.first.tolist(), values.rare.tolist(), values.count.tolist()
         for i, unit in enumerate(units):
-            if unit.kind == END:
+            if unit.kind in (END, GAP):
                 continue
             s0, s1 = unit.src_start, unit.src_stop
             ts = tmpl[s0:s1]
-            ts_ok = ts[ts >= 0]
-            if err[s0:s1].any():
+            es = err[s0:s1]
+            ts_ok = [t for t in ts if t >= 0]
+            if any(es):
                 self.error[i] = True
-                kinds = set(ts[err[s0:s1]].tolist())
+                kinds = {t for t, e in zip(ts, es, strict=True) if e}
                 if not kinds <= seen_error_kinds:
                     self.new_error_kind[i] = True
                     seen_error_kinds |= kinds
-            if not ts_ok.shape[0]:
+            if not ts_ok:
                 self.blank[i] = unit.kind == LINE
             else:
-                self.new_kind[i] = bool((first[ts_ok] >= s0).any())
-                self.rare[i] = bool(rare[ts_ok].any())
-                self.rarity[i] = int(counts[ts_ok].max())
-        real = [i for i, unit in enumerate(units) if unit.kind != END]
+                self.new_kind[i] = any(first[t] >= s0 for t in ts_ok)
+                self.rare[i] = any(rare[t] for t in ts_ok)
+                self.rarity[i] = max(counts[t] for t in ts_ok)
+        real = [i for i, unit in enumerate(units) if unit.kind not in (END, GAP)]
         self.ends = {real[0], real[-1]} if real else set()
         context: set[int] = set()
         for i in range(n):
@@ -157,7 +205,7 @@ class Plan:
         whole_only = self.whole_only(target)
         best: dict[int, tuple[int, int]] = {}  # a whole-only option: its best line's tier
         for i, unit in enumerate(self.units):
-            if unit.kind == END:
+            if unit.kind in (END, GAP):
                 continue
             if i in self.ends:
                 tier = 0

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from tersify.budget.markers import Omitted
 from tersify.compaction import Compacted
 from tersify.compaction.engine import escape
 from tersify.regions import Kind, Region
@@ -25,11 +26,12 @@ from tersify.regions.patterns import HUNK
 from tersify.text.segment import Words
 
 LINE, WHOLE, END = "line", "whole", "end"
+GAP = "gap"  # lines an earlier pass left out (its ``Omitted``): never shown, merged into the marker around it
 
 
 @dataclass(slots=True)
 class Unit:
-    kind: str  # LINE, WHOLE (a JSON document or block, or a hunk, kept whole), END (the final "")
+    kind: str  # LINE, WHOLE (a JSON document or block, or a hunk, kept whole), END (the final ""), GAP
     text: str  # what the output shows when it is kept
     src_start: int  # source lines [src_start, src_stop) (the text after named noise went)
     src_stop: int
@@ -43,6 +45,10 @@ class Unit:
     # "---", "+++"), or it would read as a change to the file named above it.
     needs: tuple[int, ...] = ()
     file_header: bool = False  # a diff file header line
+    gap: Omitted | None = None  # a GAP unit's left-out lines
+    keys: frozenset[int] | None = None  # a part of an earlier pass: its kinds (template keys) ...
+    errors: int = 0  # ... and its error lines
+    tokens: int = -1  # ... and its text's tokens (-1: not counted yet)
 
 
 @dataclass(slots=True)
@@ -54,6 +60,7 @@ class Option:
     text: str
     json: bool = False  # a JSON document (of several lines): shown in part only when over half the budget
     shape: str | None = None
+    tokens: int = -1  # its text's tokens, when an earlier pass counted them
 
 
 @dataclass(frozen=True)

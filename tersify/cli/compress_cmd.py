@@ -6,6 +6,8 @@ import argparse
 import json
 import sys
 import time
+from collections.abc import Callable, Iterator
+from itertools import chain
 
 from tersify.budget.keeping import compress_keeping_original
 from tersify.cli.args import unit_interval
@@ -15,7 +17,7 @@ from tersify.compress import compress
 from tersify.errors import TersifyError
 from tersify.io import decode, open_input, read_all, write_output
 from tersify.mustkeep import CATEGORIES, SEED_PRESETS
-from tersify.pieces import PIECE_BYTES
+from tersify.pieces import PIECE_BYTES, Piece, read_pieces
 from tersify.stream import Options, default_jobs, sum_stats
 from tersify.tokens import encoder
 
@@ -99,7 +101,7 @@ def run(args: argparse.Namespace) -> int:
             encoder()  # the token encoding loads once per process, like the scorer
             return scorer, (time.perf_counter() - t0) * 1000.0
 
-        # A budget chooses over the whole text, --show and --json describe it whole; the rest streams.
+        # --show and --json describe the input whole; a budget over pieces is chosen piece by piece.
         if not (args.show or args.json or args.budget is not None):
             options = Options(args.lossless, args.rate, args.threshold,
                               tuple(must_keep) if isinstance(must_keep, list) else must_keep, args.scorer)
@@ -108,7 +110,14 @@ def run(args: argparse.Namespace) -> int:
             if args.stats and pieces:
                 print(format_stats(sum_stats(pieces).to_dict(), load_ms), file=sys.stderr)
             return 0
-        text = decode(head + read_all(stream, args.file))
+        if args.budget is not None and not (args.show or args.json):
+            pieces = read_pieces(stream, max(1, args.piece_size), head=head)
+            first = next(pieces)
+            if not first.final:  # several pieces: chosen piece by piece, in bounded memory
+                return _budget_in_pieces(args, chain([first], pieces), size, must_keep, load)
+            text = decode(first.data)
+        else:
+            text = decode(head + read_all(stream, args.file))
     scorer, load_ms = load()
     result = compress_keeping_original(
         text,
@@ -129,9 +138,33 @@ def run(args: argparse.Namespace) -> int:
         print(format_stats(result.stats.to_dict(), load_ms), file=sys.stderr)
         if result.elision is not None:
             e = result.elision
-            where = f"original stored as {e.retrieve_id}" if e.retrieve_id else "original not stored"
-            print(f"tersify: budget {e.budget}: {e.lines_omitted} of {e.lines_in} lines left out in "
-                  f"{len(e.omitted)} ranges; {where}", file=sys.stderr)
+            print(_budget_line(e.budget, e.lines_omitted, e.lines_in, len(e.omitted), e.retrieve_id), file=sys.stderr)
+    return 0
+
+
+def _budget_line(budget: int, omitted: int, lines_in: int, ranges: int, retrieve_id: str | None) -> str:
+    where = f"original stored as {retrieve_id}" if retrieve_id else "original not stored"
+    return f"tersify: budget {budget}: {omitted} of {lines_in} lines left out in {ranges} ranges; {where}"
+
+
+def _budget_in_pieces(args: argparse.Namespace, pieces: Iterator[Piece], size: int | None, must_keep: object,
+                      load: Callable[[], tuple[object, float]]) -> int:
+    from tersify.cli.budget_stream import compress_budget_pieces
+
+    options = Options(args.lossless, args.rate, args.threshold,
+                      tuple(must_keep) if isinstance(must_keep, list) else must_keep, args.scorer, args.budget)
+    jobs = args.jobs or default_jobs()
+    scorer, load_ms = (None, None) if jobs > 1 else load()
+    done = compress_budget_pieces(pieces, size, options, jobs=jobs, scorer=scorer, store=not args.no_store,
+                                  db=args.db, max_bytes=args.originals_max_bytes)
+    write_output(done.text)
+    if args.stats:
+        if done.stats is not None:
+            print(format_stats(done.stats.to_dict(), load_ms), file=sys.stderr)
+        if done.omitted:
+            left_out = sum(o.lines for o in done.omitted)
+            print(_budget_line(args.budget, left_out, done.lines_in, len(done.omitted), done.retrieve_id),
+                  file=sys.stderr)
     return 0
 
 

@@ -21,6 +21,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from tersify.budget import ID_CHARS, MIN_ID_CHARS, original_id
 from tersify.errors import TersifyError
@@ -41,6 +42,7 @@ CREATE INDEX IF NOT EXISTS originals_last_used ON originals (last_used);
 """
 
 _HEX = re.compile(r"[0-9a-f]+")
+_CHUNK = 1 << 20
 
 
 def default_max_bytes() -> int:
@@ -112,6 +114,40 @@ class Originals:
                     "INSERT INTO originals (id, sha256, text, created_at, last_used, size) VALUES (?, ?, ?, ?, ?, ?)",
                     (oid, digest, data, now, now, len(data)),
                 )
+                self._evict(keep=oid)
+                self._conn.execute("COMMIT")
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+        return oid
+
+    def put_file(self, data: BinaryIO, size: int, digest: str) -> str | None:
+        """Store the ``size`` bytes of ``data`` (a text's UTF-8 bytes, as :meth:`put` stores
+        it; ``digest``: their sha256, in hex) without holding them in memory: written into
+        the row in chunks. Returns the id, or None as :meth:`put` does."""
+        if size > self.max_bytes:
+            return None
+        oid = digest[:ID_CHARS]
+        now = time.time()
+        with self._lock:
+            row = self._conn.execute("SELECT sha256 FROM originals WHERE id = ?", (oid,)).fetchone()
+            if row is not None:
+                if row[0] != digest:
+                    return None
+                self._conn.execute("UPDATE originals SET last_used = ? WHERE id = ?", (now, oid))
+                return oid
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                cursor = self._conn.execute(
+                    "INSERT INTO originals (id, sha256, text, created_at, last_used, size) "
+                    "VALUES (?, ?, zeroblob(?), ?, ?, ?)",
+                    (oid, digest, size, now, now, size),
+                )
+                if size:
+                    data.seek(0)
+                    with self._conn.blobopen("originals", "text", cursor.lastrowid) as blob:
+                        while chunk := data.read(_CHUNK):
+                            blob.write(chunk)
                 self._evict(keep=oid)
                 self._conn.execute("COMMIT")
             except BaseException:
