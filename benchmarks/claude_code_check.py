@@ -27,17 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from support.claude_code_run import COMMANDS, DEFAULT_CACHE, analyse, find_claude, run  # noqa: E402
-
-
-def install(cache_dir: Path) -> str:
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--prefix", str(cache_dir),
-                    "@anthropic-ai/claude-code"], check=True)
-    found = find_claude(cache_dir)
-    if found is None:
-        raise SystemExit(f"npm install finished but no claude under {cache_dir}")
-    return found
+from support.claude_code_run import COMMANDS, DEFAULT_CACHE, analyse, find_claude, install, run  # noqa: E402
 
 
 def failures(report: dict) -> list[str]:

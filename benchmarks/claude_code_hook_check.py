@@ -30,21 +30,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT))
 
-from support.claude_code_run import DEFAULT_CACHE, find_claude  # noqa: E402
+from support.claude_code_run import DEFAULT_CACHE, find_claude, install  # noqa: E402
 from support.claude_hook_run import INLINE_LIMIT, lost_lines, run  # noqa: E402
 
-from tersify.run import budget_helper  # noqa: E402
 from tersify.tokens import count_tokens  # noqa: E402
-
-
-def install(cache_dir: Path) -> str:
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--prefix", str(cache_dir),
-                    "@anthropic-ai/claude-code"], check=True)
-    found = find_claude(cache_dir)
-    if found is None:
-        raise SystemExit(f"npm install finished but no claude under {cache_dir}")
-    return found
 
 
 def describe(label: str, text: str, show: int) -> None:
@@ -100,9 +89,8 @@ def main() -> int:
     describe(f"a failing command with the hook (session {time.perf_counter() - t3:.1f} s)", out, 2)
     missing = [line for line in failing.errors if line[line.index(" ", 11) + 1:] not in out]
     cut = "characters truncated" in out
-    print(f"Claude Code cut its middle: {cut}; error lines missing: {len(missing)}; "
-          f"budget mode in this tersify: {budget_helper() is not None}")
-    if budget_helper() is not None and (cut or missing or not out.startswith("Exit code 3")):
+    print(f"Claude Code cut its middle: {cut}; error lines missing: {len(missing)}")
+    if cut or missing or not out.startswith("Exit code 3"):
         failed.append("the failing command's output did not reach the model whole")
     print("FAILED:\n  " + "\n  ".join(failed) if failed else "all checks passed")
     return 1 if failed else 0

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 from support.fake_upstream import FakeUpstream
-from support.proxies import build_log, fake_upstream, running_proxy
+from support.proxies import build_log, running_proxy
 from test_proxy_security import ANTHROPIC_KEY, OPENAI_KEY, claude, gpt, tool_request
 
 from tersify.cli import main
@@ -25,18 +25,6 @@ from tersify.proxy.providers import anthropic_messages, openai_chat
 from tersify.proxy.routing import RoutingError, provider_for
 from tersify.proxy.server import serve_in_thread
 from tersify.proxy.store import PairStore
-
-
-@pytest.fixture(scope="module")
-def ant() -> Iterator[tuple[FakeUpstream, str]]:
-    with fake_upstream() as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def oai() -> Iterator[tuple[FakeUpstream, str]]:
-    with fake_upstream() as running:
-        yield running
 
 
 @pytest.fixture(scope="module")

@@ -16,8 +16,7 @@ import anthropic
 import httpx
 import openai
 import pytest
-from support.fake_upstream import FakeUpstream
-from support.proxies import build_log, fake_upstream, running_proxy
+from support.proxies import build_log, running_proxy
 
 from tersify.compress import compress
 from tersify.proxy import ProxyConfig, create_app
@@ -33,18 +32,6 @@ OPENAI_KEY = "sk-proj-test-KEY-security-3d4e5f"
 
 def mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
-
-
-@pytest.fixture(scope="module")
-def ant() -> Iterator[tuple[FakeUpstream, str]]:
-    with fake_upstream() as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def oai() -> Iterator[tuple[FakeUpstream, str]]:
-    with fake_upstream() as running:
-        yield running
 
 
 @pytest.fixture(scope="module")

@@ -54,6 +54,17 @@ def find_claude(cache_dir: Path = DEFAULT_CACHE) -> str | None:
     return None
 
 
+def install(cache_dir: Path = DEFAULT_CACHE) -> str:
+    """Install the CLI with npm under ``cache_dir`` (the benchmarks' checks); its path."""
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--prefix", str(cache_dir),
+                    "@anthropic-ai/claude-code"], check=True)
+    found = find_claude(cache_dir)
+    if found is None:
+        raise SystemExit(f"npm install finished but no claude under {cache_dir}")
+    return found
+
+
 def script(turns: int = len(COMMANDS)) -> Script:
     calls = [ToolCall("Bash", {"command": command, "description": description}, text=f"{description}.")
              for command, description in COMMANDS[:turns]]
