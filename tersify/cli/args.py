@@ -44,3 +44,13 @@ def positive_float(name: str) -> Callable[[str], float]:
         return x
 
     return parse
+
+
+def positive_int(name: str) -> Callable[[str], int]:
+    def parse(value: str) -> int:
+        x = _number(name, int, "a whole number", value)
+        if x < 1:
+            raise argparse.ArgumentTypeError(f"{name} must be at least 1, got {value}")
+        return x
+
+    return parse

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from itertools import chain
 
 from tersify.budget.keeping import compress_keeping_original
-from tersify.cli.args import unit_interval
+from tersify.cli.args import positive_int, unit_interval
 from tersify.cli.retrieve_cmd import add_budget_arguments
 from tersify.cli.streaming import compress_out, sniff, terminal_hint
 from tersify.compress import compress
@@ -62,11 +62,11 @@ def add_stream_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--binary", choices=("pass", "error"), default="pass",
                    help="input that looks binary (NUL bytes, or much that is not UTF-8): pass it through "
                    "unchanged with a note on standard error (default), or refuse it with an error")
-    p.add_argument("--piece-size", type=int, default=PIECE_BYTES, metavar="BYTES",
+    p.add_argument("--piece-size", type=positive_int("--piece-size"), default=PIECE_BYTES, metavar="BYTES",
                    help="an input over this size is read, compressed and written in pieces of about this "
                    "size, cut between lines, so memory stays bounded (default 1 MiB); smaller inputs are "
                    "compressed whole. Not with --show or --json, which take the input whole")
-    p.add_argument("--jobs", type=int, default=None,
+    p.add_argument("--jobs", type=positive_int("--jobs"), default=None,
                    help="processes compressing the pieces of a big input (default: the cores, at most 2)")
 
 
@@ -106,12 +106,12 @@ def run(args: argparse.Namespace) -> int:
             options = Options(args.lossless, args.rate, args.threshold,
                               tuple(must_keep) if isinstance(must_keep, list) else must_keep, args.scorer)
             pieces, load_ms = compress_out(stream, size, head, options, jobs=args.jobs or default_jobs(),
-                                           piece_bytes=max(1, args.piece_size), load=load)
+                                           piece_bytes=args.piece_size, load=load)
             if args.stats and pieces:
                 print(format_stats(sum_stats(pieces).to_dict(), load_ms), file=sys.stderr)
             return 0
         if args.budget is not None and not (args.show or args.json):
-            pieces = read_pieces(stream, max(1, args.piece_size), head=head)
+            pieces = read_pieces(stream, args.piece_size, head=head)
             first = next(pieces)
             if not first.final:  # several pieces: chosen piece by piece, in bounded memory
                 return _budget_in_pieces(args, chain([first], pieces), size, must_keep, load)
@@ -144,7 +144,8 @@ def run(args: argparse.Namespace) -> int:
 
 def _budget_line(budget: int, omitted: int, lines_in: int, ranges: int, retrieve_id: str | None) -> str:
     where = f"original stored as {retrieve_id}" if retrieve_id else "original not stored"
-    return f"tersify: budget {budget}: {omitted} of {lines_in} lines left out in {ranges} ranges; {where}"
+    return (f"tersify: budget {budget}: {omitted} of {lines_in} lines left out in {ranges} "
+            f"range{'' if ranges == 1 else 's'}; {where}")
 
 
 def _budget_in_pieces(args: argparse.Namespace, pieces: Iterator[Piece], size: int | None, must_keep: object,
@@ -181,7 +182,8 @@ def format_stats(s: dict, load_ms: float | None = None) -> str:
     )
     return (
         f"tersify: tokens {s['tokens_in']} -> {s['tokens_out']} ({ratio:.1%} of input, {s['encoding']}), "
-        f"{s['blocks']} compacted blocks saving {s['tokens_saved_by_compaction']} tokens, "
+        f"{s['blocks']} compacted block{'' if s['blocks'] == 1 else 's'} saving "
+        f"{s['tokens_saved_by_compaction']} tokens, "
         f"{s['noise_words']} noise words removed, {words}, "
         f"lines {s['lines_in']} -> {s['lines_out']}, compressed in {s['elapsed_ms']:.1f} ms{loaded}"
     )
