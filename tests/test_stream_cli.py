@@ -73,6 +73,12 @@ def test_binary_input_refused_on_request():
     assert "input looks binary" in err and "Traceback" not in err and err.count("\n") == 1
 
 
+def test_binary_input_with_json_is_an_error_not_raw_bytes():
+    proc = run_cli("compress", "--json", "-", stdin=b"\x00\x01\x02\x03" * 100)
+    assert proc.returncode == 2 and proc.stdout == b""
+    assert "--json describes a compression" in proc.stderr.decode()
+
+
 @pytest.mark.parametrize("command", ["compress", "expand"])
 def test_a_terminal_with_nothing_piped_in_gets_a_hint(command):
     import pty

@@ -91,7 +91,10 @@ def run(args: argparse.Namespace) -> int:
         return 2
     stream, size = open_input(args.file)
     with stream:
-        head = sniff(stream, args.binary, args.file)
+        # --json and --show describe a compression: binary input has none to describe
+        describing = "--json" if args.json else "--show" if args.show else None
+        head = sniff(stream, "error" if describing else args.binary, args.file,
+                     f"{describing} describes a compression" if describing else "--binary=error")
         if head is None:
             return 0
 

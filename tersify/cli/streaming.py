@@ -37,15 +37,16 @@ def terminal_hint(source: str, command: str) -> bool:
     return True
 
 
-def sniff(stream: BinaryIO, policy: str, source: str) -> bytes | None:
+def sniff(stream: BinaryIO, policy: str, source: str, refused_by: str = "--binary=error") -> bytes | None:
     """The first bytes of a text input; for a binary one, None once it is passed through to
-    standard output unchanged (``policy`` "pass", with a note) or an error ("error")."""
+    standard output unchanged (``policy`` "pass", with a note) or an error ("error", saying
+    that ``refused_by`` refused it)."""
     head = read_all(stream, source, SNIFF_BYTES)
     reason = binary_reason(head)
     if reason is None:
         return head
     if policy == "error":
-        raise TersifyError(f"input looks binary ({reason}); refused (--binary=error); "
+        raise TersifyError(f"input looks binary ({reason}); refused ({refused_by}); "
                            "tersify compresses text tool outputs")
     print(f"tersify: input looks binary ({reason}); passed through unchanged", file=sys.stderr)
     out = sys.stdout.buffer
