@@ -277,3 +277,13 @@ def test_a_shown_diff_hunk_always_has_its_own_file_header_above_it(budget):
             hunks += 1
             assert shown_file == file_of[line], f"{line!r} shown under {shown_file!r}"
     assert hunks > 0
+
+
+def test_words_inside_json_are_not_counted_as_errors():
+    doc = json.dumps({"installed": [
+        {"name": f"pkg-{i}", "version": f"1.{i}.0", "requires": ["pytest-timeout; extra == 'test'"],
+         "description": "Handles errors and warnings; fails fast on timeout."} for i in range(60)]}, indent=2)
+    out = compress(doc, budget=400).text
+    assert count_tokens(out) <= 400
+    markers = [line for line in out.splitlines() if is_marker(line)]
+    assert markers and not any("error/warning" in line for line in markers)

@@ -3,7 +3,8 @@
 Values, most valuable first (a unit is kept when it still fits, else the next is tried):
 
 0. the first and the last unit;
-1. error, failure and warning lines that show a kind (template) of error not seen before;
+1. error, failure and warning lines that show a kind (template) of error not seen before
+   (never lines of a JSON document: there the words are keys and strings, not events);
 2. the other error lines and one unit of context either side of each, when all of that
    fits in half the budget (else they come after the templates, at 4);
 3. one instance of every line template (the unit where it first appears);
@@ -76,6 +77,9 @@ class Values:
         hits += [m.start() for m in LEVEL_LETTER.finditer(source)]
         if hits:
             error[np.searchsorted(starts, np.asarray(hits, dtype=np.int64), side="right") - 1] = True
+        for region in regions:  # in JSON, "timeout" or "error" is a key or a string's word, not an event
+            if region.kind is Kind.JSON:
+                error[region.start : region.stop] = False
         self.error = error
         has = self.template >= 0
         self.count = np.bincount(self.template[has], minlength=len(shapes))
