@@ -51,6 +51,16 @@ def test_show_marks_what_happened():
     assert "test_discount_rounding[5-50-3]" in out and "assert 2 == 3" in out
 
 
+def test_show_through_a_pipe_marks_dropped_words_in_text():
+    proc = run_cli("compress", str(ROOT / "samples" / "git_show.txt"), "--show")  # stdout is a pipe here
+    out = proc.stdout.decode()
+    assert "[-dropped word-]" in out and "[-the-]" in out
+    # the marked text is the output with its dropped words shown: unmarking gives the input's line back
+    line = next(line for line in out.splitlines() if "nightly sync" in line)
+    assert re.sub(r"\[-(.*?)-\]", r"\1", line).strip() == "causing the nightly sync to fail. This change makes the " \
+        "client retry up to 3 times and"
+
+
 def test_stdin_and_json_output():
     proc = run_cli("compress", "-", "--json", "--rate", "0.5", stdin=b"the exit code was 139 and it did not work\n")
     assert proc.returncode == 0

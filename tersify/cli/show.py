@@ -2,7 +2,9 @@
 
 The compacted text is printed with its compaction markers and rows highlighted and every
 dropped word struck through, followed by a legend and the token counts. Named noise goes
-before compaction, so it is counted in the legend, not shown.
+before compaction, so it is counted in the legend, not shown. Where the output is not a
+terminal (a pipe, a file), styles would vanish, so dropped words are written in wdiff's
+notation instead, ``[-word-]``.
 """
 
 from __future__ import annotations
@@ -20,8 +22,9 @@ BLOCK_STYLE = "cyan"
 DROPPED_STYLE = "strike dim red"
 
 
-def render(result: CompressResult) -> Text:
-    """The compacted text: block lines in one style, dropped words in another."""
+def render(result: CompressResult, *, plain: bool = False) -> Text:
+    """The compacted text: block lines in one style, dropped words in another (``plain``:
+    dropped words as ``[-word-]``, for output that shows no styles)."""
     words, keep = result.words, result.keep
     text = words.text
     line_starts = words.line_starts.tolist()
@@ -31,7 +34,7 @@ def render(result: CompressResult) -> Text:
     for i in np.flatnonzero(~keep).tolist():  # dropped words, in order
         start, end = int(words.starts[i]), int(words.ends[i])
         _append_plain(out, text[pos:start], pos, line_starts, block_lines)
-        out.append(text[start:end], style=DROPPED_STYLE)
+        out.append(f"[-{text[start:end]}-]" if plain else text[start:end], style=DROPPED_STYLE)
         pos = end
     _append_plain(out, text[pos:], pos, line_starts, block_lines)
     return out
@@ -53,7 +56,8 @@ def _append_plain(out: Text, piece: str, offset: int, line_starts: list[int], bl
 
 def show(result: CompressResult, console: Console | None = None) -> None:
     console = console or Console(highlight=False, soft_wrap=True)
-    console.print(render(result), end="")
+    plain = not console.is_terminal
+    console.print(render(result, plain=plain), end="")
     if result.text and not result.text.endswith("\n"):
         console.print()
     s = result.stats
@@ -61,7 +65,7 @@ def show(result: CompressResult, console: Console | None = None) -> None:
     legend.append("\n── ")
     legend.append("compacted (reversible: tersify expand)", style=BLOCK_STYLE)
     legend.append("  ")
-    legend.append("dropped word", style=DROPPED_STYLE)
+    legend.append("[-dropped word-]" if plain else "dropped word", style=DROPPED_STYLE)
     legend.append(
         f"  ──  tokens {s.tokens_in} -> {s.tokens_out} ({s.encoding}), {s.blocks} blocks, "
         f"{s.words_in - s.words_out} words dropped, {s.noise_words} noise words removed first "
