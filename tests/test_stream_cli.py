@@ -110,3 +110,11 @@ def test_lines_longer_than_pieces_round_trip():
     assert proc.returncode == 0, proc.stderr
     back = run_cli("expand", stdin=proc.stdout)
     assert back.returncode == 0 and back.stdout == data
+
+
+def test_an_over_long_line_passed_through_is_said():
+    data = b"short line\n" * 50 + b"y" * 3_000_000 + b"\n" + b"short line\n" * 50
+    proc = run_cli("compress", "--piece-size", "100000", "--jobs", "1", "-", stdin=data)
+    assert proc.returncode == 0, proc.stderr
+    assert b"y" * 3_000_000 in proc.stdout
+    assert b"passed through unchanged" in proc.stderr and b"longer than 4 pieces" in proc.stderr

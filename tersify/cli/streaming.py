@@ -16,7 +16,7 @@ from tersify.compaction import expand_stream
 from tersify.compress import CompressStats
 from tersify.errors import TersifyError
 from tersify.io import encode, read_all
-from tersify.pieces import READ_BYTES, SNIFF_BYTES, binary_reason, read_pieces
+from tersify.pieces import LONG_LINE_PIECES, READ_BYTES, SNIFF_BYTES, binary_reason, read_pieces
 from tersify.stream import Options, compress_pieces
 
 HINTS = {
@@ -68,6 +68,7 @@ def compress_out(stream: BinaryIO, size: int | None, head: bytes, options: Optio
     scorer, load_ms = (None, None) if pooled else load()  # type: ignore[operator]
     out = sys.stdout.buffer
     stats: list[CompressStats] = []
+    raw_bytes = 0
     with Progress(size, "tersify compress") as bar:
         for done in compress_pieces(chain([first], pieces), options, jobs=jobs if pooled else 1, scorer=scorer):
             out.write(done.out)
@@ -75,6 +76,11 @@ def compress_out(stream: BinaryIO, size: int | None, head: bytes, options: Optio
             bar.advance(done.bytes_in)
             if done.stats is not None:
                 stats.append(done.stats)
+            else:
+                raw_bytes += done.bytes_in
+    if raw_bytes:  # said, so that nobody takes an unchanged line for a compressed one
+        print(f"tersify: {raw_bytes:,} bytes in lines longer than {LONG_LINE_PIECES} pieces "
+              f"({LONG_LINE_PIECES * piece_bytes:,} bytes) passed through unchanged", file=sys.stderr)
     return stats, load_ms
 
 
