@@ -105,3 +105,21 @@ def test_with_redaction_no_original_is_stored(fake, tmp_path):
 def test_no_budget_keeps_the_options_key(fake, tmp_path):
     with running_proxy(fake[1], tmp_path / "p.db", deadline_s=60.0) as (_, state):
         assert "budget" not in state.compressor.options
+
+
+def test_the_proxy_serves_left_out_lines_by_the_markers_id(fake, tmp_path):
+    upstream, upstream_url = fake
+    with running_proxy(upstream_url, tmp_path / "p.db", budget=1200, deadline_s=60.0,
+                       admin_token="retrieve-token") as (url, state):
+        sent = send(url, upstream, LOG)
+        wait_until(lambda: state.store.count() == 1)
+        oid, _, span = _MARKER.findall(sent)[0]
+        token = {"x-tersify-token": "retrieve-token"}
+        got = httpx.get(f"{url}/v1/retrieve/{oid}", params={"lines": span}, headers=token)
+        first, _, last = span.partition("-")
+        assert got.status_code == 200
+        assert got.text == "".join(LOG.splitlines(keepends=True)[int(first) - 1 : int(last or first)])
+        assert httpx.get(f"{url}/v1/retrieve/{oid}", headers=token).text == LOG
+        assert httpx.get(f"{url}/v1/retrieve/{oid}", params={"lines": "9-999999"}, headers=token).status_code == 400
+        assert httpx.get(f"{url}/v1/retrieve/abcdef123456", headers=token).status_code == 404
+        assert httpx.get(f"{url}/v1/retrieve/{oid}").status_code == 401

@@ -77,30 +77,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run, originals_max_bytes=None)
 
 
-def parse_range(spec: str, n_lines: int) -> tuple[int, int]:
-    """``A-B`` or ``A`` as 0-based ``[start, stop)``; a one-line error when it is not a range
-    of the original's ``n_lines`` lines."""
-    match = re.fullmatch(r"\s*([0-9]+)\s*(?:-\s*([0-9]+)\s*)?", spec)
-    if match is None:
-        raise TersifyError(f"--lines {spec!r}: expected A-B or A (line numbers, 1-based)")
-    first = int(match.group(1))
-    last = int(match.group(2)) if match.group(2) is not None else first
-    if first < 1 or last < first:
-        raise TersifyError(f"--lines {spec}: the range must start at 1 or later and not end before it starts")
-    if last > n_lines:
-        raise TersifyError(f"--lines {spec}: the original has {n_lines} line{'s' if n_lines != 1 else ''}")
-    return first - 1, last
-
-
-def _split_lf(text: str) -> list[str]:
-    parts = text.split("\n")
-    lines = [part + "\n" for part in parts[:-1]]
-    if parts[-1]:
-        lines.append(parts[-1])
-    return lines
-
-
 def run(args: argparse.Namespace) -> int:
+    from tersify.proxy.originals import parse_range, split_lines
     from tersify.proxy.store import default_db_path
 
     path = args.db or default_db_path()
@@ -109,7 +87,7 @@ def run(args: argparse.Namespace) -> int:
                            "`tersify proxy --budget N` store them; --db or $TERSIFY_DB name another store)")
     with _open(args, create=False) as store:
         original = store.originals.get(args.id)
-    lines = _split_lf(original.text)
+    lines = split_lines(original.text)
     start, stop = parse_range(args.lines, len(lines)) if args.lines is not None else (0, len(lines))
     pattern = None
     if args.grep is not None:

@@ -29,11 +29,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
+from tersify.budget import ID_CHARS
+from tersify.errors import TersifyError
 from tersify.proxy.accounting import RequestTokens, count_request
 from tersify.proxy.body import NotEditable, decode_body, splice
 from tersify.proxy.compressor import Decision, ToolResultCompressor
 from tersify.proxy.config import ProxyConfig, excluded
 from tersify.proxy.guard import HostGuard, public_url, token_ok
+from tersify.proxy.originals import parse_range, split_lines
 from tersify.proxy.providers import ROUTES, ToolText
 from tersify.proxy.providers import Route as ToolRoute
 from tersify.proxy.redact import redact
@@ -199,11 +202,28 @@ class Proxy:
     async def retrieve(self, request: Request) -> Response:
         if (denied := self._admin_denied(request)) is not None:
             return denied
-        text_hash = request.path_params["hash"].lower()
-        original = await run_in_threadpool(self.store.original, text_hash)
+        key = request.path_params["hash"].lower()
+        if len(key) <= ID_CHARS:  # a budget marker's id: the lines it left out (?lines=A-B), or all
+            try:
+                text = await run_in_threadpool(self._original_lines, key, request.query_params.get("lines"))
+            except TersifyError as exc:  # an unknown id, or a bad id or range
+                unknown = "no stored original" in str(exc)
+                return _error(404 if unknown else 400, "not_found_error" if unknown else "invalid_request_error",
+                              str(exc))
+            return Response(text.encode("utf-8", errors="surrogatepass"), media_type="text/plain; charset=utf-8")
+        original = await run_in_threadpool(self.store.original, key)
         if original is None:
-            return _error(404, "not_found_error", f"no original with hash {text_hash}")
+            return _error(404, "not_found_error", f"no original with hash {key}")
         return Response(original.encode("utf-8", errors="surrogatepass"), media_type="text/plain; charset=utf-8")
+
+    def _original_lines(self, original_id: str, spec: str | None) -> str:
+        """Lines ``spec`` (``A-B``, 1-based) of the stored original ``original_id``, or all of it."""
+        text = self.store.originals.get(original_id).text
+        if spec is None:
+            return text
+        lines = split_lines(text)
+        start, stop = parse_range(spec, len(lines))
+        return "".join(lines[start:stop])
 
     # --- forwarding ---
 

@@ -200,3 +200,27 @@ class Originals:
     def count(self) -> int:
         with self._lock:
             return int(self._conn.execute("SELECT COUNT(*) FROM originals").fetchone()[0])
+
+
+def parse_range(spec: str, n_lines: int) -> tuple[int, int]:
+    """``A-B`` or ``A`` as 0-based ``[start, stop)``; a one-line error when it is not a range
+    of the original's ``n_lines`` lines."""
+    match = re.fullmatch(r"\s*([0-9]+)\s*(?:-\s*([0-9]+)\s*)?", spec)
+    if match is None:
+        raise TersifyError(f"--lines {spec!r}: expected A-B or A (line numbers, 1-based)")
+    first = int(match.group(1))
+    last = int(match.group(2)) if match.group(2) is not None else first
+    if first < 1 or last < first:
+        raise TersifyError(f"--lines {spec}: the range must start at 1 or later and not end before it starts")
+    if last > n_lines:
+        raise TersifyError(f"--lines {spec}: the original has {n_lines} line{'s' if n_lines != 1 else ''}")
+    return first - 1, last
+
+
+def split_lines(text: str) -> list[str]:
+    """An original's lines with their endings (a last line without a newline as it is)."""
+    parts = text.split("\n")
+    lines = [part + "\n" for part in parts[:-1]]
+    if parts[-1]:
+        lines.append(parts[-1])
+    return lines
