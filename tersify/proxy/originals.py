@@ -13,6 +13,7 @@ new one would pass the cap.
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import re
 import shlex
@@ -23,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from tersify.budget import ID_CHARS, MIN_ID_CHARS, original_id
+from tersify.budget import ID_CHARS, MIN_ID_CHARS
 from tersify.errors import TersifyError
 
 DEFAULT_MAX_BYTES = 1 << 30
@@ -98,28 +99,7 @@ class Originals:
         data = _bytes(text)
         if len(data) > self.max_bytes:
             return None
-        digest = hashlib.sha256(data).hexdigest()
-        oid = original_id(text)
-        now = time.time()
-        with self._lock:
-            row = self._conn.execute("SELECT sha256 FROM originals WHERE id = ?", (oid,)).fetchone()
-            if row is not None:
-                if row[0] != digest:
-                    return None  # 48 bits collided: do not answer for a text that is not this one
-                self._conn.execute("UPDATE originals SET last_used = ? WHERE id = ?", (now, oid))
-                return oid
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                self._conn.execute(
-                    "INSERT INTO originals (id, sha256, text, created_at, last_used, size) VALUES (?, ?, ?, ?, ?, ?)",
-                    (oid, digest, data, now, now, len(data)),
-                )
-                self._evict(keep=oid)
-                self._conn.execute("COMMIT")
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
-        return oid
+        return self.put_file(io.BytesIO(data), len(data), hashlib.sha256(data).hexdigest())
 
     def put_file(self, data: BinaryIO, size: int, digest: str) -> str | None:
         """Store the ``size`` bytes of ``data`` (a text's UTF-8 bytes, as :meth:`put` stores
@@ -133,7 +113,7 @@ class Originals:
             row = self._conn.execute("SELECT sha256 FROM originals WHERE id = ?", (oid,)).fetchone()
             if row is not None:
                 if row[0] != digest:
-                    return None
+                    return None  # 48 bits collided: do not answer for a text that is not this one
                 self._conn.execute("UPDATE originals SET last_used = ? WHERE id = ?", (now, oid))
                 return oid
             self._conn.execute("BEGIN IMMEDIATE")
