@@ -26,14 +26,22 @@ def unit_interval(name: str, *, allow_zero: bool = True) -> Callable[[str], floa
     return parse
 
 
-def non_negative_int(name: str) -> Callable[[str], int]:
+def _int_at_least(name: str, least: int, what: str) -> Callable[[str], int]:
     def parse(value: str) -> int:
         x = _number(name, int, "a whole number", value)
-        if x < 0:
-            raise argparse.ArgumentTypeError(f"{name} must not be negative, got {value}")
+        if x < least:
+            raise argparse.ArgumentTypeError(f"{name} must {what}, got {value}")
         return x
 
     return parse
+
+
+def non_negative_int(name: str) -> Callable[[str], int]:
+    return _int_at_least(name, 0, "not be negative")
+
+
+def positive_int(name: str) -> Callable[[str], int]:
+    return _int_at_least(name, 1, "be at least 1")
 
 
 def positive_float(name: str) -> Callable[[str], float]:
@@ -41,16 +49,6 @@ def positive_float(name: str) -> Callable[[str], float]:
         x = _number(name, float, "a number", value)
         if not x > 0:
             raise argparse.ArgumentTypeError(f"{name} must be above 0, got {value}")
-        return x
-
-    return parse
-
-
-def positive_int(name: str) -> Callable[[str], int]:
-    def parse(value: str) -> int:
-        x = _number(name, int, "a whole number", value)
-        if x < 1:
-            raise argparse.ArgumentTypeError(f"{name} must be at least 1, got {value}")
         return x
 
     return parse

@@ -36,7 +36,7 @@ from tersify.proxy.body import NotEditable, decode_body, splice
 from tersify.proxy.compressor import Decision, ToolResultCompressor
 from tersify.proxy.config import ProxyConfig, excluded
 from tersify.proxy.guard import HostGuard, public_url, token_ok
-from tersify.proxy.originals import parse_range, split_lines
+from tersify.proxy.originals import UnknownOriginal, parse_range, split_lines
 from tersify.proxy.providers import ROUTES, ToolText
 from tersify.proxy.providers import Route as ToolRoute
 from tersify.proxy.redact import redact
@@ -206,10 +206,10 @@ class Proxy:
         if len(key) <= ID_CHARS:  # a budget marker's id: the lines it left out (?lines=A-B), or all
             try:
                 text = await run_in_threadpool(self._original_lines, key, request.query_params.get("lines"))
-            except TersifyError as exc:  # an unknown id, or a bad id or range
-                unknown = "no stored original" in str(exc)
-                return _error(404 if unknown else 400, "not_found_error" if unknown else "invalid_request_error",
-                              str(exc))
+            except UnknownOriginal as exc:
+                return _error(404, "not_found_error", str(exc))
+            except TersifyError as exc:  # a bad id or range
+                return _error(400, "invalid_request_error", str(exc))
             return Response(text.encode("utf-8", errors="surrogatepass"), media_type="text/plain; charset=utf-8")
         original = await run_in_threadpool(self.store.original, key)
         if original is None:

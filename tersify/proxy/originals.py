@@ -73,6 +73,10 @@ def _bytes(text: str) -> bytes:
     return text.encode("utf-8", errors="surrogatepass")
 
 
+class UnknownOriginal(TersifyError):
+    """No stored original has the id asked for (never stored, or evicted)."""
+
+
 @dataclass(frozen=True)
 class Original:
     id: str
@@ -165,7 +169,7 @@ class Originals:
             if len(rows) == 1:
                 self._conn.execute("UPDATE originals SET last_used = ? WHERE id = ?", (time.time(), rows[0][0]))
         if not rows:
-            raise TersifyError(f"no stored original has the id {wanted} (never stored here, or evicted: the "
+            raise UnknownOriginal(f"no stored original has the id {wanted} (never stored here, or evicted: the "
                                f"store keeps the most recently used originals up to its size cap)")
         if len(rows) > 1:
             ids = ", ".join(row[0] for row in rows[:2])
