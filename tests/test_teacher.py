@@ -9,7 +9,8 @@ import pytest
 
 from tersify.compress import compress
 from tersify.scorers import get_scorer
-from tersify.scorers.rules import TeacherScorer
+from tersify.scorers.rules import TeacherScorer as FirstTeacher
+from tersify.scorers.teacher import TeacherScorer
 from tersify_train.eval.metrics import content_words, exact_keep_pct, line_fidelity, protected_retention
 from tersify_train.labels.teacher import teach
 
@@ -82,10 +83,48 @@ def test_code_lines_whole():
 def test_scorer_registered_and_graded():
     scorer = get_scorer("teacher")
     assert isinstance(scorer, TeacherScorer)
-    result = compress("The   build   has failed\nsee\n\n=====", scorer=scorer, must_keep=False)
+    result = compress("The build has failed\nsee\n\n=====", scorer=scorer, must_keep=False)
     assert result.scores.dtype.name == "float32"
     assert ((result.scores >= 0) & (result.scores <= 1)).all()
     assert result.text.rstrip("\n") == "build failed\nsee"
+
+
+def test_first_teacher_kept_for_comparison():
+    assert isinstance(get_scorer("teacher-v1"), FirstTeacher)
+    assert get_scorer("teacher-v1").name == "teacher-v1"
+    # The first teacher cut a command short; the second keeps lines that are not sentences whole.
+    text = "#4 [3/10] RUN go build -o /bin/orders ./cmd/pricing\n#5 [4/10] RUN go build -o /bin/api ./cmd/api"
+    assert compress(text, scorer=get_scorer("teacher-v1"), must_keep=False).text != text
+
+
+@pytest.mark.parametrize("line", [
+    "#4 [3/10] RUN go build -o /bin/orders ./cmd/pricing",
+    "gcc -Wextra -O0 -g -fPIC -pthread -c src/index.c -o src/index.o",
+    "Ran all test suites.",
+    "* Connection #0 to host localhost left intact",
+    "During handling of the above exception, another exception occurred:",
+    "● HeaderMetrics › throws on order",
+    "/var/log/gateway/worker.log:47225:2024-07-13T19:14:30Z WARN pricing: window not found after 25 attempts",
+])
+def test_lines_that_are_not_sentences_stay_whole(line):
+    text = "* Connected to localhost (127.0.0.1) port 8000 (#0)\n#1 [1/10] RUN go build -o /bin/x ./cmd/x\n" + line
+    assert teach(text).split("\n")[-1] == line
+
+
+def test_coded_error_loses_articles_only():
+    line = "lib/app/buffer.tsx(168,8): error TS7006: Parameter 'page' implicitly has an 'any' type."
+    assert teach(line) == line.replace(" an ", " ")
+
+
+def test_later_mentions_go_only_from_long_sentences():
+    text = ("The cache is rebuilt on every start of the service.\n"
+            "The service then reads the cache from disk before it serves requests.\n"
+            "cache stale")
+    assert teach(text).split("\n") == [
+        "cache rebuilt on every start service.",
+        "then reads from disk before serves requests.",
+        "cache stale",
+    ]
 
 
 def test_teacher_guarantees_on_agent_set():

@@ -53,6 +53,12 @@ def _model() -> Scorer:
 
 
 def _teacher() -> Scorer:
+    from tersify.scorers.teacher import TeacherScorer
+
+    return TeacherScorer()
+
+
+def _teacher_v1() -> Scorer:
     from tersify.scorers.rules import TeacherScorer
 
     return TeacherScorer()
@@ -64,6 +70,7 @@ SCORERS: dict[str, tuple[Callable[[], Scorer], str]] = {
     "baseline": (_baseline, "rules: function words and repeated templates low"),
     "model": (_model, "learned dual-head encoder shipped in the package (ONNX)"),
     "teacher": (_teacher, "the rule-based labelling teacher (docs/LABELING.md)"),
+    "teacher-v1": (_teacher_v1, "the first rule-based teacher, kept for comparison"),
 }
 
 # The shipped model (tersify/assets/default): it keeps every must-keep span and protected word

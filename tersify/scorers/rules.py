@@ -1,4 +1,5 @@
-"""The teacher: a rule-based, domain-aware reference generator written to ``docs/LABELING.md``.
+"""The first teacher (``teacher-v1``): a rule-based reference generator written to the first
+version of ``docs/LABELING.md``; the labeller is now :mod:`tersify.scorers.teacher`.
 
 It decides line by line, then word by word (every rule cites the guide):
 
@@ -160,10 +161,23 @@ def _is_key(strings: list[str], k: int) -> bool:
     return k + 1 < len(strings) and strings[k + 1] in ("=", ":")
 
 
+def mark_chars(out: np.ndarray, line: str, ws: list[str], start: int, end: int, value: float, offset: int) -> None:
+    """Give ``value`` to the words of ``ws`` wholly inside characters [start, end) of ``line``
+    (``offset``: where the line's first word starts)."""
+    pos = offset
+    for i, w in enumerate(ws):
+        pos = line.find(w, pos)
+        if pos < 0:
+            return
+        if pos >= start and pos + len(w) <= end:
+            out[i] = min(out[i], value)
+        pos += len(w)
+
+
 class TeacherScorer:
     """The rule-based teacher as a scorer (see module docstring)."""
 
-    name = "teacher"
+    name = "teacher-v1"
 
     def __init__(self, must_keep: MustKeep | None = None) -> None:
         self.must_keep = must_keep if must_keep is not None else MustKeep()
@@ -230,7 +244,7 @@ class TeacherScorer:
                     out[i] = S_REPEATED  # a later mention: its first one carried the information
             for hint in _HINT.finditer(line):
                 offset = len(line) - len(line.lstrip())
-                self._mark_chars(out, line, ws, hint.start(), hint.end(), S_HINT, offset)
+                mark_chars(out, line, ws, hint.start(), hint.end(), S_HINT, offset)
 
         elif not _is_table_row(line):  # log lines, messages: weak words and later mentions go
             for i, w in enumerate(ws):
@@ -263,18 +277,5 @@ class TeacherScorer:
             return None
         return best
 
-    @staticmethod
-    def _mark_chars(out: np.ndarray, line: str, ws: list[str], start: int, end: int, value: float,
-                    offset: int) -> None:
-        """Give ``value`` to the words of ``ws`` inside characters [start, end) of ``line``."""
-        pos = offset
-        for i, w in enumerate(ws):
-            pos = line.find(w, pos)
-            if pos < 0:
-                return
-            if pos >= start and pos + len(w) <= end:
-                out[i] = min(out[i], value)
-            pos += len(w)
 
-
-__all__ = ["OUTCOME_WORDS", "TeacherScorer"]
+__all__ = ["OUTCOME_WORDS", "TeacherScorer", "mark_chars"]

@@ -1,12 +1,12 @@
 """Teacher references for training: the text with the words the labelling guide drops
-removed (:class:`tersify.scorers.rules.TeacherScorer` at threshold 0.5, in the regions where
+removed (:class:`tersify.scorers.teacher.TeacherScorer` at threshold 0.5, in the regions where
 words may go), compaction expanded: a reference is always extractive."""
 
 from __future__ import annotations
 
 from tersify.compaction import expand
 from tersify.compress import compress
-from tersify.scorers.rules import TeacherScorer
+from tersify.scorers.teacher import TeacherScorer
 
 _DEFAULT: TeacherScorer | None = None
 

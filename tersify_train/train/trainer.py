@@ -95,7 +95,7 @@ def train(cfg: TrainConfig, log: Callable[[str], None] = print, epochs: int | No
         sets = {"holdout": held_recs}
     log(f"training on {len(train_recs)} records, {len(held_recs)} held out")
 
-    from tersify.scorers.rules import TeacherScorer
+    from tersify.scorers.teacher import TeacherScorer
 
     teacher, mk = TeacherScorer(), MustKeep()
     with progress_bar() as prog:
