@@ -165,7 +165,7 @@ def smoke(tmp_path_factory):
 def test_smoke_ladder_runs_every_rung(smoke):
     ladder, rows, _ = smoke
     names = [r.name for r in rows]
-    assert names[:3] == ["teacher", "baseline", "default"]
+    assert names[:4] == ["teacher-v1", "teacher", "baseline", "default"]
     for n in ("v-qa", "v-corrected", "v-domain", "v-corrected-w3", "v-domain-w3", "v-domain-w10", "v-self-1"):
         assert n in names
     by = {r.name: r for r in rows}

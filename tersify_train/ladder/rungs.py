@@ -8,7 +8,7 @@ from tersify.errors import TersifyError
 from tersify_train.ladder.config import LadderConfig
 
 MAIN_RUNGS: tuple[str, ...] = ("v-qa", "v-corrected", "v-domain")
-REFERENCE_ROWS: tuple[str, ...] = ("teacher", "baseline", "default")
+REFERENCE_ROWS: tuple[str, ...] = ("teacher-v1", "teacher", "baseline", "default")
 SWEEP = re.compile(r"^(v-corrected|v-domain)-w(\d+(?:\.\d+)?)$")
 SELF = re.compile(r"^v-self-([1-9]\d*)$")
 
@@ -26,7 +26,9 @@ def describe(name: str, cfg: LadderConfig) -> str:
     if m := SELF.match(name):
         return f"self-labelling round {m.group(1)}: best model + override relabels the texts, retrained from it"
     if name == "teacher":
-        return "the rule-based teacher (docs/LABELING.md) that labels the domain data"
+        return "the rule-based teacher, second version (docs/LABELING.md), that labels the domain data"
+    if name == "teacher-v1":
+        return "the first rule-based teacher, for comparison"
     if name == "baseline":
         return f"the {cfg.baseline!r} rule scorer"
     if name == "default":

@@ -18,7 +18,8 @@ Rungs (every one trains the same network shape, from ``base_config``):
   rises by more than ``min_gain``, at most ``max_self_rounds`` rounds; every round is
   reported, including the one that stopped the ladder.
 
-Reference rows (evaluated, not trained): ``teacher``, ``baseline`` (the rule scorer)
+Reference rows (evaluated, not trained): ``teacher-v1`` and ``teacher`` (the first and
+second rule teachers), ``baseline`` (the rule scorer)
 and ``default`` (the shipped model). Every row is evaluated on the eval sets with and
 without the override by :func:`tersify_train.eval.evaluate.evaluate_scorer`.
 
@@ -192,7 +193,7 @@ class Ladder:
 
     def run(self) -> list[Row]:
         """Every row: reference rows, the main rungs, the sweep, the self-labelling rounds."""
-        for n in ("teacher", "baseline"):
+        for n in ("teacher-v1", "teacher", "baseline"):
             self.row(n)
         if (DEFAULT_MODEL_DIR / "model.onnx").is_file():
             self.row("default")
