@@ -55,11 +55,13 @@ def compare(candidate: Row, default: Row, sets: Sequence[str] = PROMOTION_SETS) 
         verdict.beats = False
         verdict.reasons.append(f"{DENSE}: not evaluated")
     else:
-        alone_ok = cm > dm + EPS or min(cm, dm) >= 1.0 - EPS
+        better, both_perfect = cm > dm + EPS, min(cm, dm) >= 1.0 - EPS
+        alone_ok = better or both_perfect
         keep_ok = ck < dk - EPS
         verdict.beats &= alone_ok and keep_ok
         verdict.reasons.append(f"{DENSE}: model-alone exact_keep_pct {cm:.4f} vs {dm:.4f} "
-                               f"({'better' if alone_ok else 'not better'}), prose keep rate (tokens) "
+                               f"({'better' if better else 'both 1.0' if both_perfect else 'not better'}), "
+                               "prose keep rate (tokens) "
                                f"{ck:.4f} vs {dk:.4f} ({'lower' if keep_ok else 'not lower'})")
     for s in sets:
         worse = []

@@ -28,6 +28,7 @@ class Column:
     header: str
     key: str  # the JSON name
     value: Callable[[Row], float | None]
+    group: str = ""  # the eval set it belongs to ("": labels and the override delta)
 
 
 def _metric(set_name: str, key: str, override: bool = False) -> Callable[[Row], float | None]:
@@ -51,21 +52,27 @@ PER_SET: tuple[tuple[str, str, str, bool], ...] = (
 
 def _set_columns(set_name: str) -> list[Column]:
     key = set_name.replace("-", "_")
-    return [Column(f"{set_name} {h}", f"{key}_{k}", _metric(set_name, m, o)) for h, k, m, o in PER_SET]
+    return [Column(h, f"{key}_{k}", _metric(set_name, m, o), set_name) for h, k, m, o in PER_SET]
 
 
 COLUMNS: tuple[Column, ...] = (
     Column("train mk_in_ref", "train_mk_in_ref", lambda r: r.train.get("label_mk_in_ref")),
     Column("ref mk_in_ref", "ref_mk_in_ref", lambda r: r.train.get("ref_mk_in_ref")),
     *(c for s in TABLE_SETS for c in _set_columns(s)),
-    Column("ovr Δ", "override_delta", override_delta),
+    Column(f"ovr Δ {DENSE}", "override_delta", override_delta),
 )
+
+
+def _groups() -> list[tuple[str, list[Column]]]:
+    """The columns in display tables: labels and the override delta, then one per set."""
+    order = dict.fromkeys(c.group for c in COLUMNS)
+    return [(g, [c for c in COLUMNS if c.group == g]) for g in order]
 
 
 def _cell(v: float | None, header: str) -> str:
     if v is None:
         return "–"
-    return f"{v:+.3f}" if header == "ovr Δ" else f"{v:.3f}"
+    return f"{v:+.3f}" if header.startswith("ovr Δ") else f"{v:.3f}"
 
 
 def table_rows(rows: Sequence[Row]) -> list[dict[str, Any]]:
@@ -79,22 +86,33 @@ def table_rows(rows: Sequence[Row]) -> list[dict[str, Any]]:
     return out
 
 
-def _cells(r: Row) -> list[str]:
-    return [r.name, *(_cell(c.value(r), c.header) for c in COLUMNS)]
+def _cells(r: Row, columns: Sequence[Column]) -> list[str]:
+    return [r.name, *(_cell(c.value(r), c.header) for c in columns)]
+
+
+def _title(group: str) -> str:
+    return f"{group} (exact alone and with the override; the rest as shipped, with it)" if group else \
+        "labels and the override"
 
 
 def format_markdown(rows: Sequence[Row]) -> str:
-    """The table as Markdown, then each row's command and description."""
-    figures = markdown_table(["version", *(c.header for c in COLUMNS)], [_cells(r) for r in rows],
-                             right=[False, *([True] * len(COLUMNS))])
+    """The table as Markdown (one table for the labels and the override delta, then one per
+    eval set), then each row's command and description."""
+    parts = []
+    for group, columns in _groups():
+        table = markdown_table(["version", *(c.header for c in columns)], [_cells(r, columns) for r in rows],
+                               right=[False, *([True] * len(columns))])
+        parts.append(table if not group else f"**{_title(group)}**\n\n{table}")
     what = markdown_table(["version", "what it is", "reproduce"],
                           [[r.name, r.description + (f" — {r.note}" if r.note else ""), f"`{r.command}`"]
                            for r in rows])
-    return f"{figures}\n\n{what}\n"
+    return "\n\n".join([*parts, what]) + "\n"
 
 
 def print_table(rows: Sequence[Row], title: str = "the ladder") -> None:
-    tables.print_table(["version", *(c.header for c in COLUMNS)], [_cells(r) for r in rows], title=title)
+    for group, columns in _groups():
+        tables.print_table(["version", *(c.header for c in columns)], [_cells(r, columns) for r in rows],
+                           title=f"{title}: {_title(group)}")
 
 
 PLOT_SETS: tuple[str, ...] = (DENSE,)
