@@ -65,3 +65,34 @@ def test_losses_name_what_an_output_lost():
     assert losses(text, text.replace("not ", "")) >= {"protected"}
     assert losses(text, text.replace("the disk", "disk")) == frozenset()  # articles may go from errors
     assert "error-message" in losses(text, text.replace("disk is", "is"))
+
+
+class _Constant:
+    """A stub scorer: every word gets the same score (0: drop all it may, 1: keep all)."""
+
+    def __init__(self, value: float):
+        self.name, self.value = f"constant-{value}", value
+
+    def score(self, words):
+        import numpy as np
+
+        return np.full(len(words), self.value, dtype=np.float32)
+
+
+def test_model_judge_and_selection_with_stub_scorers():
+    keeps, drops = dense_v2.model_judge(_Constant(1.0)), dense_v2.model_judge(_Constant(0.0))
+    text = "note: retry after 30 s, the port 8080 is not open\nerror: build failed\nsee logs in /var/log/app.log"
+    assert keeps(text) == frozenset()
+    assert drops(text) == {"must-keep", "protected"}  # alone, a scorer may drop anything in prose
+    pool = [PairRecord(text, None, "d", "gen:x", "a"), PairRecord("plain words only\n" * 5, None, "d", "gen:x", "b")]
+    chosen = select(pool, {"selector": drops, "reference": keeps})
+    assert [s.record.id for s in chosen] == ["a"] and chosen[0].reasons == ("selector:must-keep", "selector:protected")
+
+
+def test_pipeline_breaks_flags_a_diff_cut_after_its_header():
+    # Without its "diff --git" and "---" lines, "+++ b/README.md" reads as prose and loses
+    # words even with the override: no model can help that, so the build leaves it out.
+    hunk = "+++ b/README.md\n@@ -1,3 +1,3 @@\n intro\n-old line\n+new line\n end"
+    breaks = dense_v2.pipeline_breaks(_Constant(0.0))
+    assert breaks(hunk)
+    assert not breaks("diff --git a/README.md b/README.md\n--- a/README.md\n" + hunk)
