@@ -4,7 +4,7 @@
 For every record of ``benchmarks/data/savings_set.jsonl`` the compressor runs in a mode,
 its output is expanded, and the benchmark reports per kind and pooled: tokens in and out
 (o200k_base; cl100k_base with ``--encoding``) and their ratio, plus the structure checks
-of ``savings_checks.py`` (round trip exact in lossless mode, JSON equal, diff lines whole
+of ``tersify_train.eval.structure`` (round trip exact in lossless mode, JSON equal, diff lines whole
 and in order, ``git apply --check``, CODE/ERROR lines whole, brackets balanced), and the
 speed end to end over the set (a first and a second pass).
 
@@ -26,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import savings_checks as checks  # noqa: E402
+from tersify_train.eval import structure as checks  # noqa: E402
 
 SET_PATH = Path(__file__).resolve().parent / "data" / "savings_set.jsonl"
 LOGHUB_DIR = Path(__file__).resolve().parents[1] / "data" / "loghub"

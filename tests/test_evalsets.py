@@ -17,7 +17,7 @@ from tersify_train.sources.evalsets import (
 
 
 def test_sizes_and_fields():
-    qa, dense, agent = (load_evalset(n) for n in NAMES)
+    qa, dense, agent = (load_evalset(n) for n in ("qa", "dense", "agent"))
     assert len(qa) >= 40 and all(r.reference for r in qa)
     assert len(dense) >= 32 and all(r.reference is None for r in dense)
     assert len(agent) >= 200 and all(r.reference for r in agent)
@@ -43,7 +43,7 @@ def test_build_is_deterministic(tmp_path):
     first, second = tmp_path / "a", tmp_path / "b"
     counts = build(first)
     assert build(second) == counts
-    for name in NAMES:
+    for name in counts:
         assert (first / f"{name}.jsonl").read_bytes() == (second / f"{name}.jsonl").read_bytes(), name
 
 

@@ -17,13 +17,18 @@ ROOT = Path(__file__).resolve().parents[1]
 LADDER_JSON = ROOT / "configs" / "ladder.json"
 
 
+SAFE = {"protected_retention": 1.0, "error_message_fidelity": 1.0, "structure_pass_rate": 1.0}
+
+
 def row(name, *, dense_model=0.9, dense_ovr=1.0, agent_keep=0.8, dense_keep=0.9, agent_exact=1.0,
-        label_mk=1.0, model_dir=None, kind="rung"):
+        label_mk=1.0, model_dir=None, kind="rung", agent_protected=1.0):
+    """A row with dense-v2 (model-alone exact, prose keep rate) and agent figures."""
     ev = {
-        "dense": {"model": {"exact_keep_pct": dense_model, "keep_rate": dense_keep},
-                  "override": {"exact_keep_pct": dense_ovr, "keep_rate": dense_keep}},
-        "agent": {"model": {"exact_keep_pct": agent_exact, "keep_rate": agent_keep},
-                  "override": {"exact_keep_pct": agent_exact, "keep_rate": agent_keep}},
+        "dense-v2": {"model": {"exact_keep_pct": dense_model, "prose_token_keep_rate": dense_keep, **SAFE},
+                     "override": {"exact_keep_pct": dense_ovr, "prose_token_keep_rate": dense_keep, **SAFE}},
+        "agent": {"model": {"exact_keep_pct": agent_exact, "prose_token_keep_rate": agent_keep, **SAFE},
+                  "override": {"exact_keep_pct": agent_exact, "prose_token_keep_rate": agent_keep,
+                               **SAFE, "protected_retention": agent_protected}},
     }
     return Row(name, kind, f"{name} row", f"tersify experiment rung {name}", train={"label_mk_in_ref": label_mk},
                eval=ev, model_dir=model_dir)
@@ -32,22 +37,24 @@ def row(name, *, dense_model=0.9, dense_ovr=1.0, agent_keep=0.8, dense_keep=0.9,
 # --- rules -----------------------------------------------------------------------------------------
 
 
-def test_stop_rule_goes_on_only_while_both_improve():
-    prev = row("v-domain", dense_model=0.90, label_mk=1.0)
-    go, why = keep_going(prev, row("v-self-1", dense_model=0.93, label_mk=1.0))
+def test_stop_rule_follows_the_override_delta_on_dense_v2():
+    prev = row("v-domain", dense_model=0.90, label_mk=1.0)  # delta 0.10
+    go, why = keep_going(prev, row("v-self-1", dense_model=0.93, label_mk=1.0))  # delta 0.07: shrinking
     assert go and "another round" in why
-    go, why = keep_going(prev, row("v-self-1", dense_model=0.90))
-    assert not go and why.startswith("stop")
+    go, why = keep_going(prev, row("v-self-1", dense_model=0.90))  # not moving
+    assert not go and why.startswith("stop: no improvement")
     go, _ = keep_going(prev, row("v-self-1", dense_model=0.95, label_mk=0.9))  # labels got worse
     assert not go
     go, _ = keep_going(prev, row("v-self-1", dense_model=0.905), min_gain=0.01)
     assert not go
+    go, why = keep_going(prev, row("v-self-1", dense_model=0.9995))  # the override adds <= 0.001: done
+    assert not go and "at most 0.001" in why
 
 
-def test_best_of_prefers_dense_survival_then_compression():
-    a = row("a", dense_model=0.95, agent_keep=0.8)
-    b = row("b", dense_model=0.97, agent_keep=0.9)
-    c = row("c", dense_model=0.97, agent_keep=0.7)
+def test_best_of_prefers_dense_v2_survival_then_prose_compression():
+    a = row("a", dense_model=0.95, dense_keep=0.8)
+    b = row("b", dense_model=0.97, dense_keep=0.9)
+    c = row("c", dense_model=0.97, dense_keep=0.7)
     assert best_of([a, b, c]).name == "c"
     with pytest.raises(TersifyError):
         best_of([])
@@ -80,17 +87,22 @@ def test_ladder_config_is_found_from_the_repository_not_the_working_directory(tm
 # --- promotion -------------------------------------------------------------------------------------
 
 
-def test_promotion_needs_same_exact_and_lower_keep_on_agent_and_dense():
-    default = row("default", agent_keep=0.85, dense_keep=0.90, kind="reference")
-    assert compare(row("x", agent_keep=0.80, dense_keep=0.88), default).beats
-    assert not compare(row("x", agent_keep=0.80, dense_keep=0.95), default).beats  # dense keeps more
-    assert not compare(row("x", agent_keep=0.80, dense_keep=0.88, agent_exact=0.99), default).beats
-    v = compare(row("x", agent_keep=0.85, dense_keep=0.88), default)  # same keep_rate is not lower
+def test_promotion_needs_better_dense_v2_and_equal_safety():
+    default = row("default", dense_model=0.95, dense_keep=0.90, kind="reference")
+    assert compare(row("x", dense_model=0.97, dense_keep=0.88), default).beats
+    assert not compare(row("x", dense_model=0.97, dense_keep=0.95), default).beats  # prose keeps more
+    assert not compare(row("x", dense_model=0.95, dense_keep=0.88), default).beats  # exact alone not better
+    v = compare(row("x", dense_model=0.97, dense_keep=0.88, agent_protected=0.99), default)  # a safety column
+    assert not v.beats and any("agent: safety columns worse: protected 0.9900 vs 1.0000" in r for r in v.reasons)
+    assert not compare(row("x", dense_model=0.97, dense_keep=0.88, agent_exact=0.99), default).beats
+    v = compare(row("x", dense_model=0.97, dense_keep=0.90), default)  # same keep rate is not lower
     assert not v.beats and any("not lower" in r for r in v.reasons)
     # The override makes everyone's exact_keep_pct 1.0: a model that learned to drop numbers
     # compresses more, but must not win.
-    v = compare(row("x", agent_keep=0.5, dense_keep=0.5, dense_model=0.3), default)
-    assert not v.beats and any("model alone 0.3000 vs 0.9000 (worse)" in r for r in v.reasons)
+    v = compare(row("x", dense_keep=0.5, dense_model=0.3), default)
+    assert not v.beats and any("model-alone exact_keep_pct 0.3000 vs 0.9500 (not better)" in r for r in v.reasons)
+    both_perfect = row("default", dense_model=1.0, dense_keep=0.90, kind="reference")
+    assert compare(row("x", dense_model=1.0, dense_keep=0.88), both_perfect).beats
 
 
 def test_promote_copies_model_files_and_updates_the_card(tmp_path):
@@ -101,11 +113,11 @@ def test_promote_copies_model_files_and_updates_the_card(tmp_path):
     dst = tmp_path / "default"
     dst.mkdir()
     (dst / "MODEL_CARD.md").write_text("# the default\n\nTrained by `tersify train`.\n")
-    default = row("default", agent_keep=0.85, dense_keep=0.90, kind="reference")
-    worse = row("w", agent_keep=0.9, dense_keep=0.95, model_dir=str(src))
+    default = row("default", dense_model=0.95, dense_keep=0.90, kind="reference")
+    worse = row("w", dense_model=0.97, dense_keep=0.95, model_dir=str(src))
     assert not promote(worse, default, dst).beats
     assert not (dst / "model.onnx").exists()
-    cand = row("v-self-1", agent_keep=0.80, dense_keep=0.88, model_dir=str(src))
+    cand = row("v-self-1", dense_model=0.97, dense_keep=0.88, model_dir=str(src))
     best, verdicts = choose([worse, cand], default)
     assert best is cand and len(verdicts) == 2
     assert promote(cand, default, dst).beats
@@ -170,11 +182,13 @@ def test_smoke_ladder_runs_every_rung(smoke):
         assert n in names
     by = {r.name: r for r in rows}
     for r in rows:
-        for s in ("qa", "dense", "agent"):
+        for s in ("qa", "dense-v2", "agent"):
             m, o = r.eval[s]["model"], r.eval[s]["override"]
             assert m["n"] == o["n"] == ladder.cfg.eval_limit
             assert o["exact_keep_pct"] >= m["exact_keep_pct"] - 1e-9  # the override only adds
             assert o["exact_keep_pct"] == pytest.approx(1.0)  # and guarantees every match
+            assert o["structure_pass_rate"] == 1.0 and o["error_message_fidelity"] == 1.0
+            assert 0.0 <= m["prose_token_keep_rate"] <= 1.0
     # The seed's story in labels: Q&A references lose must-keep tokens; correction restores them.
     assert by["v-qa"].train["ref_mk_in_ref"] < 0.9
     assert by["v-qa"].train["label_mk_in_ref"] == pytest.approx(by["v-qa"].train["ref_mk_in_ref"])
@@ -247,8 +261,8 @@ def test_smoke_models_are_never_promoted():
 
     from tersify.cli.experiment_cmd import _promotion
 
-    rows = [row("default", agent_keep=0.9, dense_keep=0.95, kind="reference"),
-            row("v-qa", agent_keep=0.5, dense_keep=0.5, model_dir="/nonexistent")]
+    rows = [row("default", dense_model=0.9, dense_keep=0.95, kind="reference"),
+            row("v-qa", dense_model=0.95, dense_keep=0.5, model_dir="/nonexistent")]
     lines, promoted = _promotion(SimpleNamespace(smoke=True), rows, promote=False)
     assert promoted is None and "v-qa qualifies" in lines[-1]
     with pytest.raises(TersifyError, match="never promoted"):

@@ -102,3 +102,49 @@ def test_record_metrics_and_aggregate():
     assert agg["n"] == 2
     assert agg["keep_rate"] == pytest.approx((4 / 7 + 1) / 2)
     assert "savings_efficiency" in agg and "token_keep_rate" in agg
+
+
+# --- by region: prose keep in real tokens, error-message fidelity, structure ------------------------
+
+REGIONS_TEXT = ("Error: could not open the file config.yaml\n"
+                "warning: the build will not include the optional feature\n"
+                '  File "a.py", line 3, in f\n'
+                "    return g(x)")
+
+
+def test_region_counts_prose_tokens_error_words_and_structure():
+    from tersify.tokens import count_tokens
+    from tersify_train.eval.regional import line_kinds, prose_lines, region_counts
+
+    assert [k.value for k in line_kinds(REGIONS_TEXT.split("\n"))] == ["error", "prose", "code", "code"]
+    assert prose_lines(REGIONS_TEXT) == [1]
+    # The pipeline's way: prose loses filler, the error line only its article, code stays whole.
+    out = ("Error: could not open file config.yaml\n"
+           "warning: build will not include feature\n"
+           '  File "a.py", line 3, in f\n'
+           "    return g(x)")
+    counts = region_counts(REGIONS_TEXT, out)
+    assert count_tokens("warning: the build will not include the optional feature") == 10
+    assert count_tokens("warning: build will not include feature") == 7
+    assert counts == {"prose_tokens_in": 10, "prose_tokens_kept": 7, "error_words_in": 6, "error_words_kept": 6,
+                      "structure_checks": 2, "structure_ok": 2}
+    # A word of the error message gone, a bracket of the code line gone: fidelity 5/6, both checks fail.
+    broken = out.replace("not open", "not").replace("g(x)", "g(x")
+    counts = region_counts(REGIONS_TEXT, broken)
+    assert (counts["error_words_kept"], counts["structure_ok"]) == (5, 0)
+    json_text = '{"a": [1, 2], "b": "x"}'
+    assert region_counts(json_text, json_text)["structure_ok"] == 2  # JSON equal, brackets balanced
+    assert region_counts(json_text, '{"a": [1, 2]')["structure_ok"] == 0
+
+
+def test_aggregate_pools_region_counts():
+    text = REGIONS_TEXT
+    kept_all = record_metrics(text, text)
+    lossy = record_metrics(text, text.replace("the optional ", "").replace("could not open", "could not"))
+    agg = aggregate([kept_all, lossy])
+    assert agg["prose_tokens_in"] == 20 and agg["prose_tokens_kept"] == 18
+    assert agg["prose_token_keep_rate"] == pytest.approx(18 / 20)
+    assert agg["error_message_fidelity"] == pytest.approx(11 / 12)  # pooled words, articles not counted
+    assert agg["structure_pass_rate"] == pytest.approx(3 / 4)  # the code-lines check fails once
+    no_prose = aggregate([record_metrics("a = 1", "a = 1")])
+    assert no_prose["prose_token_keep_rate"] == 1.0 and no_prose["error_message_fidelity"] == 1.0

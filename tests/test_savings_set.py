@@ -13,7 +13,8 @@ BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
 sys.path.insert(0, str(BENCH))
 
 import make_savings_set  # noqa: E402
-import savings_checks as checks  # noqa: E402
+
+from tersify_train.eval import structure as checks  # noqa: E402
 
 SET = BENCH / "data" / "savings_set.jsonl"
 DIFF = """\

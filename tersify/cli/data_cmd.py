@@ -81,6 +81,14 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Rebuild data/evalsets/{qa,dense,agent}.jsonl deterministically from their sources.",
     )
     b.add_argument("--out", default=None, help="output folder (default: the package's eval set folder)")
+    b.add_argument("--dense-v2", action="store_true",
+                   help="build only the frozen dense-v2 set instead: chosen by what a selector model alone "
+                   "and the shipped default alone lose (see data/evalsets/README.md)")
+    b.add_argument("--selector", default="runs/ladder/v-qa/model", metavar="MODEL_DIR",
+                   help="dense-v2: the Q&A-labelled model whose losses choose items (default: the ladder's v-qa, "
+                   "`tersify experiment rung v-qa`)")
+    b.add_argument("--reference", default=None, metavar="MODEL_DIR",
+                   help="dense-v2: the second model whose losses choose items (default: the shipped default)")
     b.set_defaults(func=run_build)
     p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
 
@@ -186,10 +194,28 @@ def run_stats(args: argparse.Namespace) -> int:
     return 0
 
 
+def _build_dense_v2(args: argparse.Namespace, out: Path) -> int:
+    import json
+
+    from tersify.scorers.onnx.scorer import DEFAULT_MODEL_DIR, ModelScorer
+    from tersify_train.sources import dense_v2
+
+    for d in (args.selector, args.reference):
+        if d is not None and not (Path(d) / "model.onnx").is_file():
+            raise TersifyError(f"no model in {d} (for the ladder's v-qa: tersify experiment rung v-qa)")
+    reference = args.reference or DEFAULT_MODEL_DIR
+    names = (str(args.selector), "the shipped default" if args.reference is None else str(reference))
+    summary = dense_v2.build(ModelScorer(args.selector), ModelScorer(reference), out, progress=True, names=names)
+    print(json.dumps(summary, indent=1))
+    return 0
+
+
 @needs_train()
 def run_build(args: argparse.Namespace) -> int:
     from tersify_train.sources.evalsets import EVALSET_DIR, build
 
+    if args.dense_v2:
+        return _build_dense_v2(args, Path(args.out) if args.out else EVALSET_DIR)
     counts = build(args.out or EVALSET_DIR, progress=True)
     for name, n in counts.items():
         print(f"{name}: {n} records")

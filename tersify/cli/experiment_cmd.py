@@ -36,7 +36,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="The ladder of model versions: v-qa (Q&A silver labels), v-corrected (+ label "
         "correction), v-domain (+ domain and real-log data), a must-keep weight sweep, and v-self-N "
         "(self-labelling with the best model plus the override, repeated while it helps). Each version is "
-        "evaluated on the qa, dense and agent sets with and without the must-keep override. Needs the "
+        "evaluated on the qa, dense-v2 and agent sets with and without the must-keep override. Needs the "
         "train extra (torch).",
     )
     esub = p.add_subparsers(dest="experiment_command", metavar="ACTION")
@@ -45,14 +45,14 @@ def register(sub: argparse._SubParsersAction) -> None:
         "ladder",
         help="run every rung and write the version table and plot",
         description="Run all rungs (reusing cached ones), print the version table and write it to "
-        "OUT/ladder.md and OUT/ladder.json, with the plot OUT/ladder.png (keep_rate against "
-        "exact_keep_pct). Reports whether the best rung beats the shipped default; --promote makes it the "
-        "default when it does.",
+        "OUT/ladder.md and OUT/ladder.json, with the plot OUT/ladder.png (prose keep rate in real tokens "
+        "against exact_keep_pct on dense-v2). Reports whether the best rung beats the shipped default; "
+        "--promote makes it the default when it does.",
     )
     _common(lad)
     lad.add_argument("--out", default=None, help="where the table and plot go (default: the config's out_dir)")
     lad.add_argument("--promote", action="store_true",
-                     help="make the best rung the shipped default if it beats it on agent and dense")
+                     help="make the best rung the shipped default if it beats it (on dense-v2; see promote --help)")
     lad.set_defaults(func=run_ladder)
 
     r = esub.add_parser(
@@ -69,8 +69,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         "promote",
         help="make a rung the shipped default model if it beats it",
         description="Compare a rung (default: every trained rung, the best that qualifies) with the shipped "
-        "default on agent and dense, as shipped (with the override): exact_keep_pct the same or better and "
-        "keep_rate lower. If it qualifies, copy its model files into the default model directory and "
+        "default: on dense-v2, exact_keep_pct of the model alone higher and prose keep rate in real tokens (with "
+        "the override) lower; on dense-v2 and agent, protected retention, error-message fidelity, structure and "
+        "exact_keep_pct with the override equal or better. If it qualifies, copy its model files into the default model directory and "
         "record the comparison in MODEL_CARD.md.",
     )
     pr.add_argument("--rung", default=None, help="the rung to promote (default: the best that qualifies)")

@@ -29,6 +29,9 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("protected_retention", "protected"),
     ("first_mention_retention", "first mentions"),
     ("line_fidelity", "line fidelity"),
+    ("prose_token_keep_rate", "prose keep (tokens)"),
+    ("error_message_fidelity", "error-msg fidelity"),
+    ("structure_pass_rate", "structure"),
 )
 
 

@@ -21,6 +21,7 @@ from tersify.mustkeep import MustKeep, Span
 from tersify.regions.noise import inside, text_noise_spans
 from tersify.text.lexicon import is_decoration, is_function_word, is_protected, normalise
 from tersify.text.segment import Words, segment
+from tersify_train.eval.regional import COUNT_KEYS, pooled, region_counts
 
 TokenCounter = Callable[[str], int]
 
@@ -292,6 +293,9 @@ METRIC_NAMES: tuple[str, ...] = (
     "protected_retention",
     "first_mention_retention",
     "line_fidelity",
+    "prose_token_keep_rate",
+    "error_message_fidelity",
+    "structure_pass_rate",
 )
 
 
@@ -302,8 +306,10 @@ def record_metrics(
     must_keep: MustKeep | None = None,
     tokens: TokenCounter | None = None,
 ) -> dict[str, float]:
-    """All per-record metrics of one (text, output) pair."""
-    m = {
+    """All per-record metrics of one (text, output) pair: the ratios, and the counts of
+    :mod:`tersify_train.eval.regional` (prose tokens, error-message words, structure checks)
+    that :func:`aggregate` pools over a set."""
+    m: dict[str, float] = {
         "keep_rate": keep_rate(text, output),
         "floor": safety_floor(text, must_keep=must_keep),
         "exact_keep_pct": exact_keep_pct(text, output, must_keep=must_keep),
@@ -311,17 +317,24 @@ def record_metrics(
         "first_mention_retention": first_mention_retention(text, output, must_keep=must_keep),
         "line_fidelity": line_fidelity(text, output),
     }
+    m.update(region_counts(text, output))
     if tokens is not None:
         m["token_keep_rate"] = keep_rate(text, output, tokens=tokens)
     return m
 
 
 def aggregate(per_record: Sequence[dict[str, float]]) -> dict[str, float]:
-    """Average per-record metrics; savings efficiency from the averaged keep_rate and floor."""
+    """Average per-record metrics; savings efficiency from the averaged keep_rate and floor;
+    the region counts summed and their ratios pooled (prose keep rate in real tokens,
+    error-message fidelity, structure pass rate)."""
     if not per_record:
         return {}
     keys = [k for k in per_record[0] if all(k in r for r in per_record)]  # metrics every record has
-    out = {k: float(np.mean([r[k] for r in per_record])) for k in keys}
+    out = {k: float(np.mean([r[k] for r in per_record])) for k in keys if k not in COUNT_KEYS}
+    if all(k in keys for k in COUNT_KEYS):
+        sums = {k: float(sum(r[k] for r in per_record)) for k in COUNT_KEYS}
+        out.update(sums)
+        out.update(pooled(sums))
     out["savings_efficiency"] = savings_efficiency(out["keep_rate"], out["floor"])
     if "token_keep_rate" in out:
         out["token_savings_efficiency"] = savings_efficiency(out["token_keep_rate"], out["floor"])

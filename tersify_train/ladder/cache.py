@@ -12,7 +12,7 @@ from typing import Any
 
 from tersify_train.ladder.rows import Row
 
-CACHE_VERSION = 2  # 2: the training recipe's data config (seed, holdout, proxy_limit) in the fingerprints
+CACHE_VERSION = 3  # 2: the recipe's data config in the fingerprints; 3: region metrics, dense-v2
 
 
 def fingerprint(obj: Any) -> str:

@@ -35,7 +35,7 @@ class LadderConfig:
     max_self_rounds: int = 3
     min_gain: float = 0.0
     self_lora: dict[str, Any] | None = None  # LoRA settings for the self-labelling rounds (None: full)
-    eval_sets: list[str] = field(default_factory=lambda: ["qa", "dense", "agent"])
+    eval_sets: list[str] = field(default_factory=lambda: ["qa", "dense-v2", "agent"])
     eval_limit: int | None = None  # evaluate on the first N records of each set (smoke runs)
     baseline: str = "baseline"
     data: DataConfig = field(default_factory=DataConfig)  # the training recipe (its seed: ``seed``)

@@ -1,12 +1,14 @@
 """Promotion: a ladder rung becomes the shipped default model only if it beats it.
 
-"Beats" is measured on the two sets that stand for agent traffic, ``agent`` and
-``dense``: on each, exact_keep_pct the same or better, both of the model alone and with
-the must-keep override, and keep_rate as shipped (with the override) strictly lower.
-The model-alone figure decides too because the override makes exact_keep_pct 1.0 for any
-model: compared with the override alone, a model that has learned to drop numbers (the
-seed's v3) would win on keep_rate. Promotion copies the rung's model files over the
-default's and records the comparison in the model card.
+"Beats" means, on ``dense-v2`` (the set that still ranks models): exact_keep_pct of the
+model alone higher (or both 1.0) and the prose keep rate in real tokens, as shipped (with
+the override), strictly lower; and on ``dense-v2`` and ``agent`` (the sets that stand for
+agent traffic) every safety column equal or better: protected retention, error-message
+fidelity, structure pass rate and exact_keep_pct with the override. The model-alone figure
+decides because the override makes exact_keep_pct 1.0 for any model: compared with the
+override alone, a model that has learned to drop numbers (the seed's v3) would win on keep
+rate. Promotion copies the rung's model files over the default's and records the
+comparison in the model card.
 """
 
 from __future__ import annotations
@@ -18,9 +20,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tersify.errors import TersifyError
-from tersify_train.ladder.rows import Row
+from tersify_train.ladder.rows import DENSE, Row
 
-PROMOTION_SETS: tuple[str, ...] = ("agent", "dense")
+PROMOTION_SETS: tuple[str, ...] = (DENSE, "agent")  # where every safety column must hold
+SAFETY: tuple[tuple[str, str, bool], ...] = (  # (label, metric, with the override)
+    ("protected", "protected_retention", True),
+    ("error-message fidelity", "error_message_fidelity", True),
+    ("structure", "structure_pass_rate", True),
+    ("exact_keep_pct +ovr", "exact_keep_pct", True),
+)
 MODEL_FILES: tuple[str, ...] = ("model.onnx", "tokenizer.json", "config.json")
 CARD_SECTION = "## Promotion from the ladder"
 EPS = 1e-9
@@ -33,32 +41,45 @@ class Verdict:
     reasons: list[str] = field(default_factory=list)
 
 
+def _fig(v: float | None) -> str:
+    return "–" if v is None else f"{v:.4f}"
+
+
 def compare(candidate: Row, default: Row, sets: Sequence[str] = PROMOTION_SETS) -> Verdict:
-    """Whether ``candidate`` beats ``default`` on every set of ``sets`` (see module docstring)."""
+    """Whether ``candidate`` beats ``default`` (see module docstring)."""
     verdict = Verdict(candidate.name, True)
+    cm, dm = candidate.metric(DENSE, "exact_keep_pct"), default.metric(DENSE, "exact_keep_pct")
+    ck = candidate.metric(DENSE, "prose_token_keep_rate", override=True)
+    dk = default.metric(DENSE, "prose_token_keep_rate", override=True)
+    if None in (cm, dm, ck, dk):
+        verdict.beats = False
+        verdict.reasons.append(f"{DENSE}: not evaluated")
+    else:
+        better, both_perfect = cm > dm + EPS, min(cm, dm) >= 1.0 - EPS
+        alone_ok = better or both_perfect
+        keep_ok = ck < dk - EPS
+        verdict.beats &= alone_ok and keep_ok
+        verdict.reasons.append(f"{DENSE}: model-alone exact_keep_pct {cm:.4f} vs {dm:.4f} "
+                               f"({'better' if better else 'both 1.0' if both_perfect else 'not better'}), "
+                               "prose keep rate (tokens) "
+                               f"{ck:.4f} vs {dk:.4f} ({'lower' if keep_ok else 'not lower'})")
     for s in sets:
-        ce, de = candidate.metric(s, "exact_keep_pct", override=True), default.metric(s, "exact_keep_pct", override=True)
-        cm, dm = candidate.metric(s, "exact_keep_pct"), default.metric(s, "exact_keep_pct")
-        ck, dk = candidate.metric(s, "keep_rate", override=True), default.metric(s, "keep_rate", override=True)
-        if None in (ce, de, cm, dm, ck, dk):
-            verdict.beats = False
-            verdict.reasons.append(f"{s}: not evaluated")
-            continue
-        exact_ok, alone_ok, keep_ok = ce >= de - EPS, cm >= dm - EPS, ck < dk - EPS
-        verdict.beats &= exact_ok and alone_ok and keep_ok
-        verdict.reasons.append(
-            f"{s}: exact_keep_pct {ce:.4f} vs {de:.4f} ({'ok' if exact_ok else 'worse'}), "
-            f"model alone {cm:.4f} vs {dm:.4f} ({'ok' if alone_ok else 'worse'}), "
-            f"keep_rate {ck:.4f} vs {dk:.4f} ({'lower' if keep_ok else 'not lower'})"
-        )
+        worse = []
+        for label, key, override in SAFETY:
+            c, d = candidate.metric(s, key, override=override), default.metric(s, key, override=override)
+            if c is None or d is None or c < d - EPS:
+                worse.append(f"{label} {_fig(c)} vs {_fig(d)}")
+        verdict.beats &= not worse
+        verdict.reasons.append(f"{s}: safety columns " + ("equal or better" if not worse else "worse: " + ", ".join(worse)))
     return verdict
 
 
 def choose(candidates: Sequence[Row], default: Row) -> tuple[Row | None, list[Verdict]]:
-    """The candidate with the lowest ``agent`` keep_rate among those that beat the default."""
-    verdicts = [compare(c, default) for c in candidates if c.model_dir]
-    winners = [c for c, v in zip([c for c in candidates if c.model_dir], verdicts, strict=True) if v.beats]
-    best = min(winners, key=lambda r: r.metric("agent", "keep_rate", override=True) or 1.0, default=None)
+    """The candidate with the lowest ``dense-v2`` prose keep rate among those that beat the default."""
+    trained = [c for c in candidates if c.model_dir]
+    verdicts = [compare(c, default) for c in trained]
+    winners = [c for c, v in zip(trained, verdicts, strict=True) if v.beats]
+    best = min(winners, key=lambda r: r.metric(DENSE, "prose_token_keep_rate", override=True) or 1.0, default=None)
     return best, verdicts
 
 
@@ -68,18 +89,19 @@ def card_section(candidate: Row, default: Row, verdict: Verdict) -> str:
         "",
         f"This model is ladder rung `{candidate.name}`: {candidate.description}.",
         f"Reproduce it with `{candidate.command}`, then `tersify experiment promote --rung {candidate.name}`.",
-        "It replaced the previous default because it beats it on agent and dense: exact_keep_pct the same or",
-        "better (with the must-keep override and of the model alone), keep_rate lower (with the override):",
+        f"It replaced the previous default because it beats it on {DENSE}: exact_keep_pct of the model alone",
+        "higher and prose keep rate in real tokens (with the override) lower, with every safety column",
+        f"equal or better on {' and '.join(PROMOTION_SETS)}:",
         "",
-        "| set | exact_keep_pct (new / old) | keep_rate (new / old) | exact_keep_pct, model alone (new / old) |",
+        "| set | figure | new | old |",
         "|---|---|---|---|",
     ]
-    for s in PROMOTION_SETS:
-        vals = [candidate.metric(s, "exact_keep_pct", override=True), default.metric(s, "exact_keep_pct", override=True),
-                candidate.metric(s, "keep_rate", override=True), default.metric(s, "keep_rate", override=True),
-                candidate.metric(s, "exact_keep_pct"), default.metric(s, "exact_keep_pct")]
-        f = ["–" if v is None else f"{v:.4f}" for v in vals]
-        lines.append(f"| {s} | {f[0]} / {f[1]} | {f[2]} / {f[3]} | {f[4]} / {f[5]} |")
+    figures = [(DENSE, "exact_keep_pct, model alone", "exact_keep_pct", False),
+               (DENSE, "prose keep rate (tokens)", "prose_token_keep_rate", True)]
+    figures += [(s, label, key, o) for s in PROMOTION_SETS for label, key, o in SAFETY]
+    for s, label, key, o in figures:
+        lines.append(f"| {s} | {label} | {_fig(candidate.metric(s, key, override=o))} | "
+                     f"{_fig(default.metric(s, key, override=o))} |")
     if candidate.train:
         t = candidate.train
         lines += ["", f"Training: {t.get('records')} records, must-keep weight {t.get('weight')}, "
@@ -117,5 +139,5 @@ def promote(candidate: Row, default: Row, model_dir: str | Path, *, force: bool 
     return verdict
 
 
-__all__ = ["CARD_SECTION", "PROMOTION_SETS", "Verdict", "card_section", "choose", "compare", "promote",
+__all__ = ["CARD_SECTION", "PROMOTION_SETS", "SAFETY", "Verdict", "card_section", "choose", "compare", "promote",
            "update_card"]

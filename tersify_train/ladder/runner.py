@@ -14,9 +14,10 @@ Rungs (every one trains the same network shape, from ``base_config``):
 * ``v-self-<N>``: self-labelling (the seed's Experiment A): the best model so far *plus the
   must-keep override* compresses the training texts of ``v-domain``; those outputs are the
   new references; training continues from that model's weights. Rounds repeat while the
-  training labels' mk_in_ref does not fall and ``dense`` exact_keep_pct (model alone)
-  rises by more than ``min_gain``, at most ``max_self_rounds`` rounds; every round is
-  reported, including the one that stopped the ladder.
+  override delta on ``dense-v2`` (exact_keep_pct with the override minus without) is above
+  0.001 and shrinks by more than ``min_gain``, and the training labels' mk_in_ref does not
+  fall, at most ``max_self_rounds`` rounds; every round is reported, including the one that
+  stopped the ladder.
 
 Reference rows (evaluated, not trained): ``teacher-v1`` and ``teacher`` (the first and
 second rule teachers), ``baseline`` (the rule scorer)

@@ -1,10 +1,13 @@
 """The version table of the ladder: printed (rich), saved as Markdown and JSON, and drawn
-as a PNG (keep_rate against exact_keep_pct, one point per version).
+as a PNG (prose keep rate in real tokens against exact_keep_pct on ``dense-v2``, one point
+per version).
 
 Every figure comes from the rows' metrics, which :mod:`tersify_train.eval` computed; this
-module only chooses and formats them. Unmarked columns measure the scorer alone;
-``+ovr`` columns apply the must-keep override (as shipped); ``ovr Δ`` is what the
-override adds on ``dense``.
+module only chooses and formats them. Per set (qa, dense-v2, agent): exact_keep_pct of the
+model alone and with the override (``+ovr``), then, as shipped (with the override),
+protected retention, error-message fidelity, first-mention retention, the prose keep rate
+in real tokens and the structure pass rate; ``ovr Δ`` is what the override adds to
+exact_keep_pct on ``dense-v2``.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from typing import Any
 
 from tersify_train.eval import tables
 from tersify_train.eval.tables import markdown_table
-from tersify_train.ladder.rows import Row
+from tersify_train.ladder.rows import DENSE, Row, override_delta
 
 
 @dataclass(frozen=True)
@@ -25,37 +28,51 @@ class Column:
     header: str
     key: str  # the JSON name
     value: Callable[[Row], float | None]
+    group: str = ""  # the eval set it belongs to ("": labels and the override delta)
 
 
 def _metric(set_name: str, key: str, override: bool = False) -> Callable[[Row], float | None]:
     return lambda r: r.metric(set_name, key, override=override)
 
 
-def _override_delta(r: Row) -> float | None:
-    a, b = r.metric("dense", "exact_keep_pct"), r.metric("dense", "exact_keep_pct", override=True)
-    return None if a is None or b is None else b - a
+TABLE_SETS: tuple[str, ...] = ("qa", DENSE, "agent")
+
+# Per set: (header suffix, JSON suffix, metric, with the override). Exact keep is shown both
+# ways (the override makes it 1.0 for any model); the rest as shipped, with the override.
+PER_SET: tuple[tuple[str, str, str, bool], ...] = (
+    ("exact", "exact_keep_pct", "exact_keep_pct", False),
+    ("exact +ovr", "exact_keep_pct_override", "exact_keep_pct", True),
+    ("protected", "protected_retention", "protected_retention", True),
+    ("err-msg", "error_message_fidelity", "error_message_fidelity", True),
+    ("first ment.", "first_mention_retention", "first_mention_retention", True),
+    ("prose keep", "prose_token_keep_rate", "prose_token_keep_rate", True),
+    ("structure", "structure_pass_rate", "structure_pass_rate", True),
+)
+
+
+def _set_columns(set_name: str) -> list[Column]:
+    key = set_name.replace("-", "_")
+    return [Column(h, f"{key}_{k}", _metric(set_name, m, o), set_name) for h, k, m, o in PER_SET]
 
 
 COLUMNS: tuple[Column, ...] = (
     Column("train mk_in_ref", "train_mk_in_ref", lambda r: r.train.get("label_mk_in_ref")),
     Column("ref mk_in_ref", "ref_mk_in_ref", lambda r: r.train.get("ref_mk_in_ref")),
-    Column("qa keep_rate", "qa_keep_rate", _metric("qa", "keep_rate")),
-    Column("qa exact", "qa_exact_keep_pct", _metric("qa", "exact_keep_pct")),
-    Column("dense exact", "dense_exact_keep_pct", _metric("dense", "exact_keep_pct")),
-    Column("dense exact +ovr", "dense_exact_keep_pct_override", _metric("dense", "exact_keep_pct", True)),
-    Column("ovr Δ", "override_delta", _override_delta),
-    Column("agent keep_rate", "agent_keep_rate", _metric("agent", "keep_rate")),
-    Column("agent keep_rate +ovr", "agent_keep_rate_override", _metric("agent", "keep_rate", True)),
-    Column("agent exact", "agent_exact_keep_pct", _metric("agent", "exact_keep_pct")),
-    Column("protected", "agent_protected_retention", _metric("agent", "protected_retention")),
-    Column("first mentions", "agent_first_mention_retention", _metric("agent", "first_mention_retention")),
+    *(c for s in TABLE_SETS for c in _set_columns(s)),
+    Column(f"ovr Δ {DENSE}", "override_delta", override_delta),
 )
+
+
+def _groups() -> list[tuple[str, list[Column]]]:
+    """The columns in display tables: labels and the override delta, then one per set."""
+    order = dict.fromkeys(c.group for c in COLUMNS)
+    return [(g, [c for c in COLUMNS if c.group == g]) for g in order]
 
 
 def _cell(v: float | None, header: str) -> str:
     if v is None:
         return "–"
-    return f"{v:+.3f}" if header == "ovr Δ" else f"{v:.3f}"
+    return f"{v:+.3f}" if header.startswith("ovr Δ") else f"{v:.3f}"
 
 
 def table_rows(rows: Sequence[Row]) -> list[dict[str, Any]]:
@@ -69,30 +86,41 @@ def table_rows(rows: Sequence[Row]) -> list[dict[str, Any]]:
     return out
 
 
-def _cells(r: Row) -> list[str]:
-    return [r.name, *(_cell(c.value(r), c.header) for c in COLUMNS)]
+def _cells(r: Row, columns: Sequence[Column]) -> list[str]:
+    return [r.name, *(_cell(c.value(r), c.header) for c in columns)]
+
+
+def _title(group: str) -> str:
+    return f"{group} (exact alone and with the override; the rest as shipped, with it)" if group else \
+        "labels and the override"
 
 
 def format_markdown(rows: Sequence[Row]) -> str:
-    """The table as Markdown, then each row's command and description."""
-    figures = markdown_table(["version", *(c.header for c in COLUMNS)], [_cells(r) for r in rows],
-                             right=[False, *([True] * len(COLUMNS))])
+    """The table as Markdown (one table for the labels and the override delta, then one per
+    eval set), then each row's command and description."""
+    parts = []
+    for group, columns in _groups():
+        table = markdown_table(["version", *(c.header for c in columns)], [_cells(r, columns) for r in rows],
+                               right=[False, *([True] * len(columns))])
+        parts.append(table if not group else f"**{_title(group)}**\n\n{table}")
     what = markdown_table(["version", "what it is", "reproduce"],
                           [[r.name, r.description + (f" — {r.note}" if r.note else ""), f"`{r.command}`"]
                            for r in rows])
-    return f"{figures}\n\n{what}\n"
+    return "\n\n".join([*parts, what]) + "\n"
 
 
 def print_table(rows: Sequence[Row], title: str = "the ladder") -> None:
-    tables.print_table(["version", *(c.header for c in COLUMNS)], [_cells(r) for r in rows], title=title)
+    for group, columns in _groups():
+        tables.print_table(["version", *(c.header for c in columns)], [_cells(r, columns) for r in rows],
+                           title=f"{title}: {_title(group)}")
 
 
-PLOT_SETS: tuple[str, ...] = ("qa", "dense", "agent")
+PLOT_SETS: tuple[str, ...] = (DENSE,)
 
 
 def plot(rows: Sequence[Row], path: str | Path) -> Path:
-    """keep_rate (x) against exact_keep_pct (y), one point per version, one panel per eval
-    set: filled = scorer alone, hollow = with the override."""
+    """Prose keep rate in real tokens (x) against exact_keep_pct (y), one point per version,
+    one panel per set of :data:`PLOT_SETS`: filled = scorer alone, hollow = with the override."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -101,24 +129,25 @@ def plot(rows: Sequence[Row], path: str | Path) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     sets = [s for s in PLOT_SETS if any(s in r.eval for r in rows)]
-    fig, axes = plt.subplots(1, max(1, len(sets)), figsize=(5.2 * max(1, len(sets)), 4.6), squeeze=False)
+    fig, axes = plt.subplots(1, max(1, len(sets)), figsize=(6.4 * max(1, len(sets)), 4.8), squeeze=False)
     colours = plt.get_cmap("tab20")
     for ax, set_name in zip(axes[0], sets, strict=False):
         for i, r in enumerate(rows):
-            x, y = r.metric(set_name, "keep_rate"), r.metric(set_name, "exact_keep_pct")
-            xo, yo = r.metric(set_name, "keep_rate", override=True), r.metric(set_name, "exact_keep_pct", override=True)
+            x, y = r.metric(set_name, "prose_token_keep_rate"), r.metric(set_name, "exact_keep_pct")
+            xo = r.metric(set_name, "prose_token_keep_rate", override=True)
+            yo = r.metric(set_name, "exact_keep_pct", override=True)
             colour = colours(i % 20)
             if x is not None and y is not None:
                 ax.scatter([x], [y], color=colour, s=36, zorder=3, label=r.name)
             if xo is not None and yo is not None:
                 ax.scatter([xo], [yo], facecolors="none", edgecolors=colour, s=36, zorder=2)
         ax.set_title(f"{set_name}: filled = model alone, hollow = + override", fontsize=9)
-        ax.set_xlabel("keep_rate (lower = more compression)")
+        ax.set_xlabel("prose keep rate, real tokens (lower = more compression)")
         ax.set_ylabel("exact_keep_pct")
         ax.grid(alpha=0.3)
     handles, labels = axes[0][0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="center right", fontsize=8, frameon=False)
-    fig.tight_layout(rect=(0, 0, 0.88, 1))
+    fig.tight_layout(rect=(0, 0, 0.84, 1))
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path

@@ -1,4 +1,4 @@
-"""The three fixed eval sets, committed as package data in ``data/evalsets/``:
+"""The fixed eval sets, committed as package data in ``data/evalsets/``:
 
 * ``qa``: Q&A-style pairs (verbose explanation, short answer-style reference), the noisy
   kind of label the seed trained on, from :mod:`tersify_train.sources.qa` drawn with the eval seed;
@@ -6,7 +6,10 @@
   reports, kernel and database logs, compiler diagnostics, network configs, performance
   traces, advisories), no references: judged by must-keep survival;
 * ``agent``: tool outputs of every generator domain, harvested real command outputs and
-  loghub windows, with teacher references.
+  loghub windows, with teacher references;
+* ``dense-v2``: short decision-dense outputs chosen adversarially by what models lose, no
+  references; frozen, built on its own (:mod:`tersify_train.sources.dense_v2`,
+  ``tersify data build-evalsets --dense-v2``), never by :func:`build`.
 
 :func:`build` rebuilds them deterministically (``tersify data build-evalsets``). Eval texts
 must never be trained on: every source draws with :data:`EVAL_SEED`, texts that the
@@ -30,7 +33,8 @@ from tersify_train.sources.records import PairRecord
 
 EVALSET_DIR = DATA_DIR / "evalsets"
 SOURCES_DIR = EVALSET_DIR / "sources"
-NAMES: tuple[str, ...] = ("qa", "dense", "agent")
+NAMES: tuple[str, ...] = ("qa", "dense", "agent", "dense-v2")
+NO_REFERENCE: frozenset[str] = frozenset({"dense", "dense-v2"})  # judged by must-keep survival, no references
 VERSION = 1
 
 EVAL_SEED = 90_001  # every generated eval item is drawn with this seed; training uses others
@@ -129,7 +133,8 @@ def _agent_items(progress: Callable[[Sequence, str], Iterable] | None = None) ->
 
 
 def build(out_dir: str | Path = EVALSET_DIR, *, progress: bool = False) -> dict[str, int]:
-    """Rebuild the three sets into ``out_dir`` (deterministic); return counts per set."""
+    """Rebuild qa, dense and agent into ``out_dir`` (deterministic); return counts per set.
+    ``dense-v2`` is frozen: :func:`tersify_train.sources.dense_v2.build` makes it."""
     bar = track if progress else None
     out = Path(out_dir)
     sets = {"qa": _qa_items(), "dense": _dense_items(), "agent": _agent_items(bar)}
@@ -160,14 +165,14 @@ def _load(name: str) -> tuple[PairRecord, ...]:
     if not path.is_file():
         data_path("evalsets")  # no data folder at all: say where the data lives
         raise TersifyError(f"eval set {name!r} not built ({path}); run `tersify data build-evalsets`")
-    # qa references are answer-style (not extractive); dense has none.
-    records = load_pairs(path, require_reference=name != "dense", extractive=name == "agent", strict=True,
+    # qa references are answer-style (not extractive); dense and dense-v2 have none.
+    records = load_pairs(path, require_reference=name not in NO_REFERENCE, extractive=name == "agent", strict=True,
                          quiet=True)
     return tuple(records)
 
 
 def load_evalset(name: str) -> list[PairRecord]:
-    """The records of eval set ``name`` (``qa``, ``dense`` or ``agent``)."""
+    """The records of eval set ``name`` (``qa``, ``dense``, ``agent`` or ``dense-v2``)."""
     return list(_load(name))
 
 

@@ -1,4 +1,5 @@
-"""Structure checks of the savings benchmark: does the expanded output still work?
+"""Structure checks: does the expanded output still work? (the savings benchmark and the
+ladder's structure column both use them.)
 
 Each check takes the original text and the expanded output (``expand(compress(text))``)
 and returns ``True`` (holds), ``False`` (broken) or ``None`` (does not apply to this
@@ -209,24 +210,34 @@ def balanced(line: str) -> bool | None:
     return (not stack) if seen else None
 
 
-def align(text: str, expanded: str) -> list[tuple[str, str]] | None:
-    """Pairs (input line, output line): each output line is matched to the next input line
-    whose words it holds in order (word dropping removes words, never lines' order).
-    ``None`` when some output line matches no input line."""
+def align_lines(text: str, expanded: str) -> list[tuple[int, str]] | None:
+    """Pairs (input line number, output line): each output line is matched to the next input
+    line whose words it holds in order (word dropping removes words, never lines' order).
+    Blank output lines are left out: they hold nothing to match (removing a rule or a line's
+    every word may leave one). ``None`` when some output line matches no input line."""
     source = text.split("\n")
-    pairs: list[tuple[str, str]] = []
+    pairs: list[tuple[int, str]] = []
     at = 0
     for line in expanded.split("\n"):
         words = line.split()
-        while at < len(source) and not (
-            _holds_in_order(source[at].split(), words) if words else not source[at].strip()
-        ):
+        if not words:
+            continue
+        while at < len(source) and not _holds_in_order(source[at].split(), words):
             at += 1
         if at == len(source):
             return None
-        pairs.append((source[at], line))
+        pairs.append((at, line))
         at += 1
     return pairs
+
+
+def align(text: str, expanded: str) -> list[tuple[str, str]] | None:
+    """:func:`align_lines` with the input lines themselves instead of their numbers."""
+    pairs = align_lines(text, expanded)
+    if pairs is None:
+        return None
+    source = text.split("\n")
+    return [(source[i], out) for i, out in pairs]
 
 
 def _holds_in_order(long: list[str], short: list[str]) -> bool:
