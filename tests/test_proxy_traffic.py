@@ -4,6 +4,7 @@ it, and driving it through the proxy exports the tool results it sent as pair re
 import json
 import stat
 
+import pytest
 from support.proxies import running_proxy
 
 from tersify.proxy.server import serve_in_thread
@@ -77,3 +78,12 @@ def test_driving_the_proxy_exports_the_tool_results_sent(tmp_path):
     assert fates.distinct == len(sent) and sum(fates.fates.values()) == len(sent)
     assert fates.fates["compressed"] == fates.pairs == len(records)
     assert "unchanged:undecided" not in fates.fates  # every text over the size gate was decided
+
+
+def test_cli_rejects_empty_traffic(tmp_path, capsys):
+    from tersify.cli import main
+
+    with pytest.raises(SystemExit) as exit_:
+        main(["data", "proxy-traffic", "--sessions", "0", "--out", str(tmp_path / "p.jsonl")])
+    assert exit_.value.code == 2 and "sessions" in capsys.readouterr().err
+    assert not (tmp_path / "p.jsonl").exists()

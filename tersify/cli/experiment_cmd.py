@@ -15,7 +15,8 @@ from tersify.cli.extra import require_train
 from tersify.errors import TersifyError
 
 _RUNGS_HELP = ("v-qa, v-corrected, v-domain, v-domain-w<W> (weight sweep, e.g. v-domain-w3), v-self-<N> "
-               "(self-labelling round N), or a reference row: teacher, baseline, default")
+               "(self-labelling round N), v-proxy (self-distillation from proxy traffic), or a reference row: teacher, "
+               "baseline, default")
 
 
 def _common(p: argparse.ArgumentParser) -> None:
