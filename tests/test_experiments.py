@@ -178,7 +178,8 @@ def test_smoke_ladder_runs_every_rung(smoke):
     ladder, rows, _ = smoke
     names = [r.name for r in rows]
     assert names[:4] == ["teacher-v1", "teacher", "baseline", "default"]
-    for n in ("v-qa", "v-corrected", "v-domain", "v-corrected-w3", "v-domain-w3", "v-domain-w10", "v-self-1"):
+    for n in ("v-qa", "v-corrected", "v-domain", "v-corrected-w3", "v-domain-w3", "v-domain-w10", "v-self-1",
+              "v-proxy"):
         assert n in names
     by = {r.name: r for r in rows}
     for r in rows:
@@ -199,6 +200,12 @@ def test_smoke_ladder_runs_every_rung(smoke):
     assert selfs[0].train["parent"] in ("v-qa", "v-corrected", "v-domain")
     assert selfs[0].train["ref_mk_in_ref"] == pytest.approx(1.0)  # references made with the override
     assert selfs[-1].note.startswith("stop") or len(selfs) == ladder.cfg.max_self_rounds
+    # v-proxy: the proxy traffic's originals + the domain texts, labelled by the last round + override
+    proxy = by["v-proxy"]
+    assert names[-1] == "v-proxy" and proxy.train["parent"] == selfs[-1].name
+    assert proxy.train["ref_mk_in_ref"] == pytest.approx(1.0)
+    assert proxy.train["records"] > selfs[-1].train["records"]  # the traffic added texts
+    assert proxy.note.startswith(f"over {selfs[-1].name} (+ ") and "dense exact_keep_pct" in proxy.note
     assert all(r.command.startswith("tersify experiment rung ") for r in rows)
 
 
@@ -220,6 +227,7 @@ def test_smoke_ladder_writes_table_json_and_plot(smoke, tmp_path):
 
 def test_rungs_are_cached_and_retrained_when_settings_change(smoke, monkeypatch):
     from tersify_train.ladder.runner import Ladder
+    from tersify_train.sources import proxy_traffic
     from tersify_train.train import trainer
 
     ladder, rows, runs = smoke
@@ -228,8 +236,11 @@ def test_rungs_are_cached_and_retrained_when_settings_change(smoke, monkeypatch)
         raise AssertionError("a cached rung was retrained")
 
     monkeypatch.setattr(trainer, "train", no_training)
+    monkeypatch.setattr(proxy_traffic, "proxy_traffic", no_training)  # the traffic file is cached too
     again = Ladder(ladder.cfg, config_path=LADDER_JSON, smoke=True, log=lambda s: None)
     assert again.row("v-qa").to_dict() == next(r for r in rows if r.name == "v-qa").to_dict()
+    assert again.row("v-proxy").to_dict() == next(r for r in rows if r.name == "v-proxy").to_dict()
+    assert len(list((runs / "data").glob("proxy-traffic-*.jsonl"))) == 1
     changed = load_ladder_config(LADDER_JSON, smoke=True)
     changed.runs_dir, changed.base_config, changed.qa_weight = str(runs), ladder.cfg.base_config, 4.0
     with pytest.raises(AssertionError, match="retrained"):

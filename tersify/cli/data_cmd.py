@@ -4,7 +4,8 @@
 harvested real outputs) and labels them with the teacher; ``label`` applies the teacher
 to any pair file; ``diagnose`` prints the seed's per-category table of must-keep tokens
 missing from the references; ``stats`` counts records per domain and source;
-``build-evalsets`` rebuilds the committed eval sets.
+``build-evalsets`` rebuilds the committed eval sets; ``proxy-traffic`` drives the proxy with
+a stream of agent sessions and exports its pair log (self-distillation data).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+from tersify.cli.args import positive_float, positive_int
 from tersify.cli.extra import needs_train
 from tersify.errors import TersifyError
 
@@ -90,6 +92,28 @@ def register(sub: argparse._SubParsersAction) -> None:
     b.add_argument("--reference", default=None, metavar="MODEL_DIR",
                    help="dense-v2: the second model whose losses choose items (default: the shipped default)")
     b.set_defaults(func=run_build)
+
+    t = dsub.add_parser(
+        "proxy-traffic",
+        help="drive the proxy with a stream of agent sessions and export its pair log",
+        description="Build SESSIONS coding-agent sessions of TURNS tool turns each (Anthropic Messages, history "
+        "resent every turn, cache_control on the newest tool result) from the harvested real outputs, the "
+        "domain generators and loghub windows, never from an eval text; send them through `tersify proxy` "
+        "(a separate process, 127.0.0.1, a temporary pair log) to a fake API on 127.0.0.1; export the pair "
+        "log as `tersify logs export` does (file mode 0600) and say what became of every tool result.",
+    )
+    t.add_argument("--out", required=True, help="output JSONL pair file")
+    t.add_argument("--sessions", type=positive_int("sessions"), default=20, help="sessions (default 20)")
+    t.add_argument("--turns", type=positive_int("turns"), default=30, help="tool turns per session (default 30)")
+    t.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    t.add_argument("--concurrency", type=positive_int("concurrency"), default=4,
+                   help="sessions in flight at once (default 4)")
+    t.add_argument("--deadline", type=positive_float("deadline"), default=None,
+                   help="the proxy's --deadline in seconds (default 60: long, so that a busy machine does not "
+                   "send tool results upstream uncompressed and lose their pairs)")
+    t.add_argument("--keep", default=None, metavar="DIR", help="keep the pair log and the proxy's output in DIR")
+    t.add_argument("--json", action="store_true", help="print the report as JSON")
+    t.set_defaults(func=run_proxy_traffic)
     p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
 
 
@@ -219,4 +243,23 @@ def run_build(args: argparse.Namespace) -> int:
     counts = build(args.out or EVALSET_DIR, progress=True)
     for name, n in counts.items():
         print(f"{name}: {n} records")
+    return 0
+
+
+@needs_train()
+def run_proxy_traffic(args: argparse.Namespace) -> int:
+    import json
+
+    from tersify_train.sources.proxy_traffic import DEADLINE_S, proxy_traffic
+
+    report = proxy_traffic(args.out, n_sessions=args.sessions, n_turns=args.turns, seed=args.seed,
+                           concurrency=args.concurrency, deadline_s=args.deadline or DEADLINE_S,
+                           keep=Path(args.keep) if args.keep else None, progress=True)
+    if args.json:
+        print(json.dumps(report.to_dict(), indent=2))
+        return 0
+    print(f"{report.sessions} sessions x {report.turns} turns: {report.requests} requests in {report.seconds:.1f} s, "
+          f"{report.tool_results_sent} tool results sent (history resent), {report.distinct} distinct")
+    print("distinct tool results: " + ", ".join(f"{k} {v}" for k, v in report.fates.items()))
+    print(f"wrote {report.pairs} pair records to {args.out}")
     return 0

@@ -15,7 +15,8 @@ from tersify.cli.extra import require_train
 from tersify.errors import TersifyError
 
 _RUNGS_HELP = ("v-qa, v-corrected, v-domain, v-domain-w<W> (weight sweep, e.g. v-domain-w3), v-self-<N> "
-               "(self-labelling round N), or a reference row: teacher, baseline, default")
+               "(self-labelling round N), v-proxy (self-distillation from proxy traffic), or a reference row: teacher, "
+               "baseline, default")
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -35,7 +36,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="reproduce the seed's experiments: the silver-label ladder and its version table",
         description="The ladder of model versions: v-qa (Q&A silver labels), v-corrected (+ label "
         "correction), v-domain (+ domain and real-log data), a must-keep weight sweep, and v-self-N "
-        "(self-labelling with the best model plus the override, repeated while it helps). Each version is "
+        "(self-labelling with the best model plus the override, repeated while it helps), then v-proxy (the same "
+        "on agent traffic driven through the proxy). Each version is "
         "evaluated on the qa, dense-v2 and agent sets with and without the must-keep override. Needs the "
         "train extra (torch).",
     )
@@ -150,13 +152,14 @@ def run_rung(args: argparse.Namespace) -> int:
 
 
 def run_promote(args: argparse.Namespace) -> int:
-    from tersify_train.ladder.rungs import MAIN_RUNGS, sweep_names
+    from tersify_train.ladder.rungs import MAIN_RUNGS, PROXY, sweep_names
 
     ladder = _ladder(args)
     names = [args.rung] if args.rung else [*MAIN_RUNGS, *sweep_names(ladder.cfg)]
     rows = [ladder.row("default")] + [ladder.row(n) for n in dict.fromkeys(names)]
     if not args.rung:
         rows += ladder.self_rounds()
+        rows += [ladder.row(PROXY)] if ladder.cfg.proxy_sessions > 0 else []
     lines, _ = _promotion(ladder, rows, promote=True, rung=args.rung)
     for line in lines:
         print(line)

@@ -195,38 +195,19 @@ def run_proxy(args: argparse.Namespace) -> int:
 
 @needs_train()
 def run_export(args: argparse.Namespace) -> int:
-    from tersify.budget import is_marker
-    from tersify.compaction import expand
-    from tersify.proxy.store import PairStore
-    from tersify_train.eval.progress import track
     from tersify_train.sources.pairs import write_pairs
-    from tersify_train.sources.records import PairRecord
+    from tersify_train.sources.proxy_logs import export_pairs
 
-    elided = 0
-    with PairStore(_db(args.db), create=False) as store:
-        latest: dict[str, PairRecord] = {}  # one record per original, the newest compression wins
-        for pair in track(store.pairs(), "reading pairs", total=store.count()):
-            # The reference is what the model saw with compaction undone: the original with
-            # words dropped (extractive). A budget's left-out lines are not a labelling decision.
-            reference = expand(pair.compressed)
-            if any(is_marker(line) for line in reference.split("\n")):
-                elided += 1
-                continue
-            domain = (pair.tool or "proxy") if args.domain == "tool" else "proxy"
-            latest.pop(pair.original_hash, None)
-            latest[pair.original_hash] = PairRecord(
-                text=pair.original, reference=reference, domain=domain,
-                source=f"proxy:{pair.provider}", id=f"proxy-{pair.original_hash[:16]}",
-            )
+    records, elided = export_pairs(_db(args.db), domain=args.domain)
     if elided:
         print(f"tersify: left out {elided} pairs whose output has budget markers (lines left out are not "
               "word-level labels)", file=sys.stderr)
     if args.out == "-":
-        for record in latest.values():
+        for record in records:
             sys.stdout.write(json.dumps(record.to_dict(), ensure_ascii=False) + "\n")
         return 0
     try:
-        n = write_pairs(args.out, latest.values())
+        n = write_pairs(args.out, records)
     except OSError as exc:
         raise TersifyError(f"{args.out}: cannot write ({exc.strerror or exc})") from exc
     print(f"tersify: wrote {n} pair records to {args.out}", file=sys.stderr)

@@ -35,6 +35,9 @@ class LadderConfig:
     max_self_rounds: int = 3
     min_gain: float = 0.0
     self_lora: dict[str, Any] | None = None  # LoRA settings for the self-labelling rounds (None: full)
+    # v-proxy: this many agent sessions of this many tool turns through the proxy (0 sessions: no v-proxy)
+    proxy_sessions: int = 20
+    proxy_turns: int = 30
     eval_sets: list[str] = field(default_factory=lambda: ["qa", "dense-v2", "agent"])
     eval_limit: int | None = None  # evaluate on the first N records of each set (smoke runs)
     baseline: str = "baseline"

@@ -81,8 +81,19 @@ def keep_going(prev: Row, cur: Row, min_gain: float = 0.0) -> tuple[bool, str]:
     return False, f"stop: no improvement over {prev.name} ({figures})"
 
 
+def versus(before: Row, after: Row, what: str) -> str:
+    """What ``after`` changes over ``before`` (the model it was trained from), in the figures
+    the stop rule and best-of read; ``what``: what it added."""
+    pairs = [(f"{DENSE} exact_keep_pct (model alone)", DENSE, "exact_keep_pct", False),
+             (f"{DENSE} prose keep (+override)", DENSE, "prose_token_keep_rate", True),
+             ("agent prose keep (+override)", "agent", "prose_token_keep_rate", True)]
+    figures = ", ".join(f"{label} {_fmt(before.metric(s, k, override=o))} -> {_fmt(after.metric(s, k, override=o))}"
+                        for label, s, k, o in pairs)
+    return f"over {before.name} ({what}): {figures}"
+
+
 def _fmt(v: float | None) -> str:
     return "–" if v is None else f"{v:.4f}"
 
 
-__all__ = ["DENSE", "OVERRIDE_DELTA_DONE", "Row", "best_of", "keep_going", "override_delta"]
+__all__ = ["DENSE", "OVERRIDE_DELTA_DONE", "Row", "best_of", "keep_going", "override_delta", "versus"]

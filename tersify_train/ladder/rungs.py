@@ -11,6 +11,7 @@ MAIN_RUNGS: tuple[str, ...] = ("v-qa", "v-corrected", "v-domain")
 REFERENCE_ROWS: tuple[str, ...] = ("teacher-v1", "teacher", "baseline", "default")
 SWEEP = re.compile(r"^(v-corrected|v-domain)-w(\d+(?:\.\d+)?)$")
 SELF = re.compile(r"^v-self-([1-9]\d*)$")
+PROXY = "v-proxy"
 
 
 def describe(name: str, cfg: LadderConfig) -> str:
@@ -25,6 +26,10 @@ def describe(name: str, cfg: LadderConfig) -> str:
         return f"{m.group(1)} with must-keep weight {float(m.group(2)):g} (weight sweep)"
     if m := SELF.match(name):
         return f"self-labelling round {m.group(1)}: best model + override relabels the texts, retrained from it"
+    if name == PROXY:
+        return (f"proxy traffic ({cfg.proxy_sessions} agent sessions x {cfg.proxy_turns} turns through tersify proxy): "
+                "the pairs' originals + the domain texts, relabelled by the last self-labelling round (or the best "
+                "main rung) + override, retrained from it")
     if name == "teacher":
         return "the rule-based teacher, second version (docs/LABELING.md), that labels the domain data"
     if name == "teacher-v1":
@@ -37,7 +42,7 @@ def describe(name: str, cfg: LadderConfig) -> str:
 
 
 def known_rungs(cfg: LadderConfig) -> list[str]:
-    return list(dict.fromkeys([*MAIN_RUNGS, *sweep_names(cfg), *REFERENCE_ROWS]))
+    return list(dict.fromkeys([*MAIN_RUNGS, *sweep_names(cfg), PROXY, *REFERENCE_ROWS]))
 
 
 def sweep_names(cfg: LadderConfig) -> list[str]:
@@ -54,4 +59,4 @@ def self_round(name: str) -> int:
     return int(m.group(1)) if m else 0
 
 
-__all__ = ["MAIN_RUNGS", "REFERENCE_ROWS", "SELF", "SWEEP", "describe", "known_rungs", "self_round", "sweep_names"]
+__all__ = ["MAIN_RUNGS", "PROXY", "REFERENCE_ROWS", "SELF", "SWEEP", "describe", "known_rungs", "self_round", "sweep_names"]

@@ -17,7 +17,12 @@ Rungs (every one trains the same network shape, from ``base_config``):
   override delta on ``dense-v2`` (exact_keep_pct with the override minus without) is above
   0.001 and shrinks by more than ``min_gain``, and the training labels' mk_in_ref does not
   fall, at most ``max_self_rounds`` rounds; every round is reported, including the one that
-  stopped the ladder.
+  stopped the ladder;
+* ``v-proxy``: self-distillation from proxy logs (the seed's C3): ``proxy_sessions`` agent
+  sessions of ``proxy_turns`` tool turns driven through ``tersify proxy`` (fake upstream),
+  its pair log exported; those originals and the ``v-domain`` texts are relabelled by the
+  last self-labelling round (or the best main rung) + the override, and training continues
+  from that model. Its note says what it changes over that model.
 
 Reference rows (evaluated, not trained): ``teacher-v1`` and ``teacher`` (the first and
 second rule teachers), ``baseline`` (the rule scorer)
@@ -44,9 +49,10 @@ from tersify_train.ladder.cache import CACHE_VERSION, RowCache, file_digest, fin
 from tersify_train.ladder.config import LadderConfig, deep_merge
 from tersify_train.ladder.data import TrainingTexts
 from tersify_train.ladder.evaluation import Evaluation, label_quality
-from tersify_train.ladder.rows import Row, best_of, keep_going
+from tersify_train.ladder.rows import Row, best_of, keep_going, versus
 from tersify_train.ladder.rungs import (
     MAIN_RUNGS,
+    PROXY,
     REFERENCE_ROWS,
     SELF,
     SWEEP,
@@ -70,6 +76,7 @@ class Ladder:
         self.config_path = None if config_path is None else str(config_path)
         self.runs = cfg.runs_path
         self.rows: dict[str, Row] = {}
+        self._rounds: list[Row] | None = None  # the self-labelling rounds, once run
         self.cache = RowCache(self.runs, fresh=fresh, log=log)
         self.texts = TrainingTexts(cfg.data, self.runs / "data", fresh=fresh, log=log)
         self.evaluate = Evaluation(cfg)
@@ -134,11 +141,15 @@ class Ladder:
         if rung == "v-domain":
             return {**base, "data": "domain", "sources": c.data.to_dict(), "force": True, "weight": weight}
         m = SELF.match(name)
-        if m:
-            parent = self.self_parent(int(m.group(1)))
+        if m or name == PROXY:
+            parent = self.self_parent(int(m.group(1))) if m else self.proxy_parent()
             prow = self.row(parent)
-            return {**base, "data": "self", "sources": c.data.to_dict(), "force": True, "weight": c.corrected_weight,
+            spec = {**base, "data": "self", "sources": c.data.to_dict(), "force": True, "weight": c.corrected_weight,
                     "epochs": c.self_epochs, "parent": parent, "parent_fp": prow.fingerprint, "lora": c.self_lora}
+            if name == PROXY:
+                traffic = self.texts.proxy_traffic(c.proxy_sessions, c.proxy_turns)
+                spec.update(data="proxy", traffic=fingerprint(sorted(r.text for r in traffic)))
+            return spec
         raise TersifyError(f"unknown rung {name!r}")
 
     def self_parent(self, round_: int) -> str:
@@ -147,6 +158,11 @@ class Ladder:
         if round_ > 1:
             return f"v-self-{round_ - 1}"
         return best_of([self.row(n) for n in MAIN_RUNGS]).name
+
+    def proxy_parent(self) -> str:
+        """The model that labels v-proxy: the last self-labelling round, else the best main rung."""
+        rounds = self.self_rounds() if self.cfg.max_self_rounds > 0 else []
+        return rounds[-1].name if rounds else self.self_parent(1)
 
     def _rung_row(self, name: str) -> Row:
         spec = self._spec(name)
@@ -158,6 +174,9 @@ class Ladder:
         self.log(f"{name}: {describe(name, self.cfg)}")
         if spec["data"] == "self":
             records = self.texts.self_labelled(self.row(spec["parent"]))
+        elif spec["data"] == "proxy":
+            traffic = self.texts.proxy_traffic(self.cfg.proxy_sessions, self.cfg.proxy_turns)
+            records = self.texts.self_labelled(self.row(spec["parent"]), extra=traffic)
         else:
             records = self.texts.records(spec["data"])
         train_stats = label_quality(records, force=spec["force"], weight=spec["weight"])
@@ -171,6 +190,9 @@ class Ladder:
                          "train_seconds": result.get("seconds"), "lora_adapted": result.get("lora_adapted", [])},
                   eval=self.evaluate(ModelScorer(model_dir)), model_dir=str(model_dir))
         row.seconds = round(time.time() - t0, 1)
+        if name == PROXY:
+            new = len(records) - len(self.texts.records("domain"))
+            row.note = versus(self.row(spec["parent"]), row, f"+ {new} proxy-traffic texts not among the domain texts")
         self.cache.save(row)
         return row
 
@@ -178,6 +200,8 @@ class Ladder:
 
     def self_rounds(self) -> list[Row]:
         """Self-labelling rounds until the stop rule says the last one added nothing."""
+        if self._rounds is not None:
+            return self._rounds
         rounds: list[Row] = []
         prev = self.row(self.self_parent(1))
         for n in range(1, self.cfg.max_self_rounds + 1):
@@ -190,10 +214,11 @@ class Ladder:
             if not go:
                 break
             prev = cur
+        self._rounds = rounds
         return rounds
 
     def run(self) -> list[Row]:
-        """Every row: reference rows, the main rungs, the sweep, the self-labelling rounds."""
+        """Every row: reference rows, the main rungs, the sweep, the self-labelling rounds, v-proxy."""
         for n in ("teacher-v1", "teacher", "baseline"):
             self.row(n)
         if (DEFAULT_MODEL_DIR / "model.onnx").is_file():
@@ -201,10 +226,12 @@ class Ladder:
         for n in dict.fromkeys([*MAIN_RUNGS, *sweep_names(self.cfg)]):
             self.row(n)
         self.self_rounds()
+        if self.cfg.proxy_sessions > 0:
+            self.row(PROXY)
         order = [*REFERENCE_ROWS, *MAIN_RUNGS, *sweep_names(self.cfg)]
         rows = [self.rows[n] for n in dict.fromkeys(order) if n in self.rows]
         rows += sorted((r for n, r in self.rows.items() if SELF.match(n)), key=lambda r: self_round(r.name))
-        return rows
+        return rows + ([self.rows[PROXY]] if PROXY in self.rows else [])
 
 
 __all__ = ["Ladder"]

@@ -24,7 +24,7 @@ def train_rung(name: str, spec: dict[str, Any], records: list[PairRecord], *, ba
         "eval_sets": [], "optim": {"epochs": spec["epochs"], "must_keep_weight": spec["weight"],
                                    "force_must_keep": spec["force"]},
     })
-    if spec["data"] == "self":
+    if spec.get("parent"):  # self-labelling and v-proxy continue from the model that labelled their data
         d["init_from"] = str(runs / spec["parent"])
         d["lora"] = spec["lora"]
     return train(TrainConfig.from_dict(d), log=lambda s: log(f"{name}: {s}"), records=records)

@@ -20,6 +20,33 @@ from tersify_train.sources.pairs import load_pairs
 from tersify_train.sources.records import PairRecord
 
 
+def export_pairs(db: str | Path, *, domain: str = "proxy") -> tuple[list[PairRecord], int]:
+    """The pair log's records (``tersify logs export``): one per distinct original, its latest
+    compression, in the order of those compressions; and how many pairs were left out because
+    their output has budget markers. ``domain``: ``proxy``, or ``tool`` for the tool's name."""
+    from tersify.budget import is_marker
+    from tersify.compaction import expand
+    from tersify.proxy.store import PairStore
+    from tersify_train.eval.progress import track
+
+    elided = 0
+    with PairStore(db, create=False) as store:
+        latest: dict[str, PairRecord] = {}  # one record per original, the newest compression wins
+        for pair in track(store.pairs(), "reading pairs", total=store.count()):
+            # The reference is what the model saw with compaction undone: the original with
+            # words dropped (extractive). A budget's left-out lines are not a labelling decision.
+            reference = expand(pair.compressed)
+            if any(is_marker(line) for line in reference.split("\n")):
+                elided += 1
+                continue
+            latest.pop(pair.original_hash, None)
+            latest[pair.original_hash] = PairRecord(
+                text=pair.original, reference=reference, domain=(pair.tool or "proxy") if domain == "tool" else "proxy",
+                source=f"proxy:{pair.provider}", id=f"proxy-{pair.original_hash[:16]}",
+            )
+    return list(latest.values()), elided
+
+
 def proxy_pairs(path: str | Path, *, limit: int | None = None, seed: int = 0, quiet: bool = True) -> list[PairRecord]:
     """The records of a proxy pair-log export, minus any whose text is an eval text.
 
@@ -40,4 +67,4 @@ def proxy_pairs(path: str | Path, *, limit: int | None = None, seed: int = 0, qu
     return kept
 
 
-__all__ = ["proxy_pairs"]
+__all__ = ["export_pairs", "proxy_pairs"]

@@ -16,7 +16,6 @@ import argparse
 import json
 import threading
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 
 import anyio.to_thread
 from starlette.applications import Starlette
@@ -24,20 +23,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-
-@dataclass(frozen=True)
-class Received:
-    method: str
-    path: str
-    query: str
-    headers: list[tuple[str, str]]
-    body: bytes
-
-    def header(self, name: str) -> str | None:
-        return next((v for k, v in self.headers if k.lower() == name.lower()), None)
-
-    def json(self) -> object:
-        return json.loads(self.body)
+from tersify_train.sources.scripted_upstream import Received
 
 
 def _sse(events: list[tuple[str | None, object]]) -> list[bytes]:
