@@ -205,7 +205,7 @@ def test_smoke_ladder_runs_every_rung(smoke):
     assert names[-1] == "v-proxy" and proxy.train["parent"] == selfs[-1].name
     assert proxy.train["ref_mk_in_ref"] == pytest.approx(1.0)
     assert proxy.train["records"] > selfs[-1].train["records"]  # the traffic added texts
-    assert proxy.note.startswith(f"over {selfs[-1].name} (+ ") and "dense exact_keep_pct" in proxy.note
+    assert proxy.note.startswith(f"over {selfs[-1].name} (+ ") and "dense-v2 exact_keep_pct" in proxy.note
     assert all(r.command.startswith("tersify experiment rung ") for r in rows)
 
 
