@@ -17,13 +17,17 @@ ROOT = Path(__file__).resolve().parents[1]
 LADDER_JSON = ROOT / "configs" / "ladder.json"
 
 
-SAFE = {"protected_retention": 1.0, "error_message_fidelity": 1.0, "structure_pass_rate": 1.0}
+SAFE = {"protected_retention": 1.0, "error_message_fidelity": 1.0, "structure_pass_rate": 1.0,
+        "first_mention_retention": 1.0}
 
 
 def row(name, *, dense_model=0.9, dense_ovr=1.0, agent_keep=0.8, dense_keep=0.9, agent_exact=1.0,
-        label_mk=1.0, model_dir=None, kind="rung", agent_protected=1.0):
-    """A row with dense-v2 (model-alone exact, prose keep rate) and agent figures."""
+        label_mk=1.0, model_dir=None, kind="rung", agent_protected=1.0, qa_keep=None):
+    """A row with dense-v2 (model-alone exact, prose keep rate), agent and qa figures (qa's prose
+    keep rate: ``qa_keep``, else ``dense_keep``)."""
+    qa_keep = dense_keep if qa_keep is None else qa_keep
     ev = {
+        "qa": {"model": {"prose_token_keep_rate": qa_keep}, "override": {"prose_token_keep_rate": qa_keep}},
         "dense-v2": {"model": {"exact_keep_pct": dense_model, "prose_token_keep_rate": dense_keep, **SAFE},
                      "override": {"exact_keep_pct": dense_ovr, "prose_token_keep_rate": dense_keep, **SAFE}},
         "agent": {"model": {"exact_keep_pct": agent_exact, "prose_token_keep_rate": agent_keep, **SAFE},
@@ -103,6 +107,9 @@ def test_promotion_needs_better_dense_v2_and_equal_safety():
     assert not v.beats and any("model-alone exact_keep_pct 0.3000 vs 0.9500 (not better)" in r for r in v.reasons)
     both_perfect = row("default", dense_model=1.0, dense_keep=0.90, kind="reference")
     assert compare(row("x", dense_model=1.0, dense_keep=0.88), both_perfect).beats
+    # The prose keep rate that must fall is qa's (prose), not dense-v2's (mostly status lines kept whole).
+    assert compare(row("x", dense_model=1.0, dense_keep=0.95, qa_keep=0.88), both_perfect).beats
+    assert not compare(row("x", dense_model=1.0, dense_keep=0.80, qa_keep=0.95), both_perfect).beats
 
 
 def test_promote_copies_model_files_and_updates_the_card(tmp_path):

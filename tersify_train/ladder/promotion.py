@@ -1,10 +1,13 @@
 """Promotion: a ladder rung becomes the shipped default model only if it beats it.
 
-"Beats" means, on ``dense-v2`` (the set that still ranks models): exact_keep_pct of the
-model alone higher (or both 1.0) and the prose keep rate in real tokens, as shipped (with
-the override), strictly lower; and on ``dense-v2`` and ``agent`` (the sets that stand for
-agent traffic) every safety column equal or better: protected retention, error-message
-fidelity, structure pass rate and exact_keep_pct with the override. The model-alone figure
+"Beats" means: on ``dense-v2`` (the set that still ranks models), exact_keep_pct of the
+model alone higher (or both 1.0); on ``qa`` (the set made of prose: in ``dense-v2`` and
+``agent`` most lines the region detector calls prose are status lines, commands and frames
+that the guide keeps whole, so their prose keep rate measures fidelity, not compression),
+the prose keep rate in real tokens, as shipped (with the override), strictly lower; and on
+``dense-v2`` and ``agent`` (the sets that stand for agent traffic) every safety column
+equal or better: protected retention, error-message fidelity, first mentions, structure
+pass rate and exact_keep_pct with the override. The model-alone figure
 decides because the override makes exact_keep_pct 1.0 for any model: compared with the
 override alone, a model that has learned to drop numbers (the seed's v3) would win on keep
 rate. Promotion copies the rung's model files over the default's and records the
@@ -23,9 +26,11 @@ from tersify.errors import TersifyError
 from tersify_train.ladder.rows import DENSE, Row
 
 PROMOTION_SETS: tuple[str, ...] = (DENSE, "agent")  # where every safety column must hold
+PROSE_SET = "qa"  # where the prose keep rate must fall
 SAFETY: tuple[tuple[str, str, bool], ...] = (  # (label, metric, with the override)
     ("protected", "protected_retention", True),
     ("error-message fidelity", "error_message_fidelity", True),
+    ("first mentions", "first_mention_retention", True),
     ("structure", "structure_pass_rate", True),
     ("exact_keep_pct +ovr", "exact_keep_pct", True),
 )
@@ -49,19 +54,19 @@ def compare(candidate: Row, default: Row, sets: Sequence[str] = PROMOTION_SETS) 
     """Whether ``candidate`` beats ``default`` (see module docstring)."""
     verdict = Verdict(candidate.name, True)
     cm, dm = candidate.metric(DENSE, "exact_keep_pct"), default.metric(DENSE, "exact_keep_pct")
-    ck = candidate.metric(DENSE, "prose_token_keep_rate", override=True)
-    dk = default.metric(DENSE, "prose_token_keep_rate", override=True)
+    ck = candidate.metric(PROSE_SET, "prose_token_keep_rate", override=True)
+    dk = default.metric(PROSE_SET, "prose_token_keep_rate", override=True)
     if None in (cm, dm, ck, dk):
         verdict.beats = False
-        verdict.reasons.append(f"{DENSE}: not evaluated")
+        verdict.reasons.append(f"{DENSE} or {PROSE_SET}: not evaluated")
     else:
         better, both_perfect = cm > dm + EPS, min(cm, dm) >= 1.0 - EPS
         alone_ok = better or both_perfect
         keep_ok = ck < dk - EPS
         verdict.beats &= alone_ok and keep_ok
         verdict.reasons.append(f"{DENSE}: model-alone exact_keep_pct {cm:.4f} vs {dm:.4f} "
-                               f"({'better' if better else 'both 1.0' if both_perfect else 'not better'}), "
-                               "prose keep rate (tokens) "
+                               f"({'better' if better else 'both 1.0' if both_perfect else 'not better'}); "
+                               f"{PROSE_SET}: prose keep rate (tokens) "
                                f"{ck:.4f} vs {dk:.4f} ({'lower' if keep_ok else 'not lower'})")
     for s in sets:
         worse = []
@@ -75,11 +80,12 @@ def compare(candidate: Row, default: Row, sets: Sequence[str] = PROMOTION_SETS) 
 
 
 def choose(candidates: Sequence[Row], default: Row) -> tuple[Row | None, list[Verdict]]:
-    """The candidate with the lowest ``dense-v2`` prose keep rate among those that beat the default."""
+    """The candidate with the lowest ``qa`` prose keep rate among those that beat the default."""
     trained = [c for c in candidates if c.model_dir]
     verdicts = [compare(c, default) for c in trained]
     winners = [c for c, v in zip(trained, verdicts, strict=True) if v.beats]
-    best = min(winners, key=lambda r: r.metric(DENSE, "prose_token_keep_rate", override=True) or 1.0, default=None)
+    best = min(winners, key=lambda r: r.metric(PROSE_SET, "prose_token_keep_rate", override=True) or 1.0,
+               default=None)
     return best, verdicts
 
 
@@ -89,15 +95,15 @@ def card_section(candidate: Row, default: Row, verdict: Verdict) -> str:
         "",
         f"This model is ladder rung `{candidate.name}`: {candidate.description}.",
         f"Reproduce it with `{candidate.command}`, then `tersify experiment promote --rung {candidate.name}`.",
-        f"It replaced the previous default because it beats it on {DENSE}: exact_keep_pct of the model alone",
-        "higher and prose keep rate in real tokens (with the override) lower, with every safety column",
+        f"It replaced the previous default because it beats it: on {DENSE} exact_keep_pct of the model alone",
+        f"higher, on {PROSE_SET} prose keep rate in real tokens (with the override) lower, with every safety column",
         f"equal or better on {' and '.join(PROMOTION_SETS)}:",
         "",
         "| set | figure | new | old |",
         "|---|---|---|---|",
     ]
     figures = [(DENSE, "exact_keep_pct, model alone", "exact_keep_pct", False),
-               (DENSE, "prose keep rate (tokens)", "prose_token_keep_rate", True)]
+               (PROSE_SET, "prose keep rate (tokens)", "prose_token_keep_rate", True)]
     figures += [(s, label, key, o) for s in PROMOTION_SETS for label, key, o in SAFETY]
     for s, label, key, o in figures:
         lines.append(f"| {s} | {label} | {_fig(candidate.metric(s, key, override=o))} | "
