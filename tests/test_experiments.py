@@ -110,6 +110,13 @@ def test_promotion_needs_better_dense_v2_and_equal_safety():
     # The prose keep rate that must fall is qa's (prose), not dense-v2's (mostly status lines kept whole).
     assert compare(row("x", dense_model=1.0, dense_keep=0.95, qa_keep=0.88), both_perfect).beats
     assert not compare(row("x", dense_model=1.0, dense_keep=0.80, qa_keep=0.95), both_perfect).beats
+    # First mentions have a floor (0.98), not "no worse".
+    slightly = row("x", dense_model=1.0, dense_keep=0.88)
+    slightly.eval["agent"]["override"]["first_mention_retention"] = 0.99
+    assert compare(slightly, both_perfect).beats
+    slightly.eval["agent"]["override"]["first_mention_retention"] = 0.97
+    v = compare(slightly, both_perfect)
+    assert not v.beats and any("first mentions 0.9700 below 0.98" in r for r in v.reasons)
 
 
 def test_promote_copies_model_files_and_updates_the_card(tmp_path):

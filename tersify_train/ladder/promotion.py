@@ -6,8 +6,8 @@ model alone higher (or both 1.0); on ``qa`` (the set made of prose: in ``dense-v
 that the guide keeps whole, so their prose keep rate measures fidelity, not compression),
 the prose keep rate in real tokens, as shipped (with the override), strictly lower; and on
 ``dense-v2`` and ``agent`` (the sets that stand for agent traffic) every safety column
-equal or better: protected retention, error-message fidelity, first mentions, structure
-pass rate and exact_keep_pct with the override. The model-alone figure
+equal or better: protected retention, error-message fidelity, structure pass rate and
+exact_keep_pct with the override; and first-mention retention at least 0.98 there. The model-alone figure
 decides because the override makes exact_keep_pct 1.0 for any model: compared with the
 override alone, a model that has learned to drop numbers (the seed's v3) would win on keep
 rate. Promotion copies the rung's model files over the default's and records the
@@ -27,10 +27,12 @@ from tersify_train.ladder.rows import DENSE, Row
 
 PROMOTION_SETS: tuple[str, ...] = (DENSE, "agent")  # where every safety column must hold
 PROSE_SET = "qa"  # where the prose keep rate must fall
+# Figures with a floor rather than "no worse": the guide drops a hint's words ("For more
+# information about this error, try ...") that the metric counts as a first mention.
+FLOORS: tuple[tuple[str, str, float], ...] = (("first mentions", "first_mention_retention", 0.98),)
 SAFETY: tuple[tuple[str, str, bool], ...] = (  # (label, metric, with the override)
     ("protected", "protected_retention", True),
     ("error-message fidelity", "error_message_fidelity", True),
-    ("first mentions", "first_mention_retention", True),
     ("structure", "structure_pass_rate", True),
     ("exact_keep_pct +ovr", "exact_keep_pct", True),
 )
@@ -74,6 +76,10 @@ def compare(candidate: Row, default: Row, sets: Sequence[str] = PROMOTION_SETS) 
             c, d = candidate.metric(s, key, override=override), default.metric(s, key, override=override)
             if c is None or d is None or c < d - EPS:
                 worse.append(f"{label} {_fig(c)} vs {_fig(d)}")
+        for label, key, floor in FLOORS:
+            c = candidate.metric(s, key, override=True)
+            if c is None or c < floor - EPS:
+                worse.append(f"{label} {_fig(c)} below {floor:g}")
         verdict.beats &= not worse
         verdict.reasons.append(f"{s}: safety columns " + ("equal or better" if not worse else "worse: " + ", ".join(worse)))
     return verdict
