@@ -1,8 +1,10 @@
 """Where word dropping may happen: the policy by line kind, applied to words.
 
 Word dropping only ever removes whole words, and only where the region table of
-``docs/LABELING.md`` allows it: prose lines lose words the scorer calls filler, error
-lines lose at most articles, every other kind is never touched. Within a line that may
+``docs/LABELING.md`` allows it: sentences of prose regions lose words the scorer calls
+filler, error lines lose at most articles, every other kind is never touched. Within a
+prose region, :func:`tersify.text.sentences.prose_line_drop` says which lines are
+sentences; build steps, frames, test ids, status lines and commands there keep every word. Within a line that may
 lose words, quoted strings and bracketed groups stay whole, and so does any word that
 holds a quote or bracket character (dropping one would leave its pair unbalanced), and
 every connective that carries logic (``and``, ``or``, ``from``, ``to``, ...).
@@ -23,6 +25,7 @@ from tersify.regions import DROP_POLICY, Drop, Kind, Region, text_noise_spans
 from tersify.text.lexicon import LOGIC_WORDS, normalise
 from tersify.text.rebuild import rebuild
 from tersify.text.segment import Words, overlapping_words, segment
+from tersify.text.sentences import prose_line_drop
 
 ARTICLES = frozenset({"a", "an", "the", "A", "An", "The"})
 
@@ -34,10 +37,29 @@ _GROUP = re.compile(
 _PAIRED = frozenset("()[]{}\"'`")
 
 
+_CODE = {Drop.NEVER: 0, Drop.ARTICLES: 1, Drop.WORDS: 2}
+
+
 def line_policy(kinds: Sequence[Kind]) -> np.ndarray:
-    """Per line: 0 never, 1 articles only, 2 words (see :class:`Drop`)."""
-    code = {Drop.NEVER: 0, Drop.ARTICLES: 1, Drop.WORDS: 2}
-    return np.fromiter((code[DROP_POLICY[kind]] for kind in kinds), dtype=np.int8, count=len(kinds))
+    """Per line, by kind: 0 never, 1 articles only, 2 words (see :class:`Drop`)."""
+    return np.fromiter((_CODE[DROP_POLICY[kind]] for kind in kinds), dtype=np.int8, count=len(kinds))
+
+
+def refine_prose_policy(words: Words, policy: np.ndarray) -> np.ndarray:
+    """``policy`` with each prose line (2) narrowed by what the line is: a sentence keeps 2,
+    an error or located line 1, any other line (a build step, a frame, a status line) 0."""
+    prose = np.flatnonzero(policy == 2)
+    if not prose.shape[0]:
+        return policy
+    out = policy.copy()
+    strings = words.strings()
+    text, line_starts = words.text, words.line_starts
+    n_lines = line_starts.shape[0]
+    bounds = np.searchsorted(words.lines, np.stack([prose, prose + 1]))
+    for line, first, last in zip(prose.tolist(), bounds[0].tolist(), bounds[1].tolist(), strict=True):
+        end = int(line_starts[line + 1]) - 1 if line + 1 < n_lines else len(text)
+        out[line] = _CODE[prose_line_drop(text[int(line_starts[line]) : end], strings[first:last])]
+    return out
 
 
 def _group_spans(segment: str) -> list[tuple[int, int]]:
@@ -64,7 +86,7 @@ class DropPlan:
 def plan_drops(words: Words, kinds: Sequence[Kind]) -> DropPlan:
     """What word dropping may remove from ``words``, given the kind of each line."""
     n = len(words)
-    policy = line_policy(kinds)
+    policy = refine_prose_policy(words, line_policy(kinds))
     word_policy = policy[words.lines] if n else np.zeros(0, dtype=np.int8)
     candidate = word_policy > 0
     protected = np.zeros(n, dtype=bool)

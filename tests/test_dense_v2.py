@@ -89,10 +89,18 @@ def test_model_judge_and_selection_with_stub_scorers():
     assert [s.record.id for s in chosen] == ["a"] and chosen[0].reasons == ("selector:must-keep", "selector:protected")
 
 
-def test_pipeline_breaks_flags_a_diff_cut_after_its_header():
-    # Without its "diff --git" and "---" lines, "+++ b/README.md" reads as prose and loses
-    # words even with the override: no model can help that, so the build leaves it out.
+def test_pipeline_breaks_flags_what_the_override_cannot_save(monkeypatch):
+    # A hunk cut off from its "diff --git" and "---" lines reads as prose, but its lines are
+    # not sentences, so no scorer may cut into them: the pipeline keeps it whole.
     hunk = "+++ b/README.md\n@@ -1,3 +1,3 @@\n intro\n-old line\n+new line\n end"
     breaks = dense_v2.pipeline_breaks(_Constant(0.0))
-    assert breaks(hunk)
+    assert not breaks(hunk)
     assert not breaks("diff --git a/README.md b/README.md\n--- a/README.md\n" + hunk)
+
+    # Whatever would still break a structure check with the override is flagged.
+    class Cut:
+        def __init__(self, text):
+            self.text = text.replace("+new line\n", "+new\n")
+
+    monkeypatch.setattr(dense_v2, "compress", lambda text, **_: Cut(text))
+    assert breaks("diff --git a/README.md b/README.md\n--- a/README.md\n" + hunk)

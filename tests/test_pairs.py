@@ -107,4 +107,4 @@ def test_cli_label(tmp_path):
     out = tmp_path / "out.jsonl"
     assert main(["data", "label", str(src), "--out", str(out)]) == 0
     (record,) = load_pairs(out, quiet=True)
-    assert record.reference == "build failed code 2"
+    assert record.reference == "build failed with code 2"  # prepositions stay in prose

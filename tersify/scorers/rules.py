@@ -30,6 +30,10 @@ import numpy as np
 from tersify.mustkeep import MustKeep
 from tersify.text.lexicon import VALUE, is_decoration, is_function_word, is_protected, normalise
 from tersify.text.segment import Words
+from tersify.text.sentences import ERROR_LINE as _ERROR_LINE
+from tersify.text.sentences import PROSE_FUNCTION_SHARE
+from tersify.text.sentences import is_code_line as _is_code_line
+from tersify.text.sentences import is_table_row as _is_table_row
 from tersify.text.templates import lines
 
 # Scores: above 0.5 the teacher keeps the word. The order below 0.5 says what goes first
@@ -42,7 +46,6 @@ S_FUNCTION = 0.2
 S_HINT = 0.15
 S_DECORATION = 0.0
 
-PROSE_FUNCTION_SHARE = 0.2  # a line with at least this share of function words reads as prose
 TEMPLATE_MATCH_SHARE = 0.8  # share of equal (masked) positions for two lines to share a template
 TEMPLATE_HISTORY = 32  # earlier lines per word count to compare with
 
@@ -61,20 +64,6 @@ OUTCOME_WORDS = frozenset(
     """.split()
 )
 
-_CODE_KEYWORD = re.compile(
-    r"^(?:def|class|return|import|from|if|elif|else|for|while|fn|let|const|var|func|pub|impl|use|"
-    r"package|public|private|protected|static|void|int|char|#include|#define|try|except|catch|"
-    r"throw|raise|async|await|with|yield|match|case|struct|enum|interface|type|export|new|assert)\b"
-)
-_CODE_STRONG = re.compile(r"==|!=|<=|>=|=>|->|&&|\|\||\s=\s|;\s*$|\{\s*$|^\s*[})\]][;,)]*\s*$|\w\[\w*\]\s*=")
-_CODE_CALL = re.compile(r"[\w\]]\(")
-_CODE_OPENER = re.compile(r"[:{(=]\s*$|\(")
-_GREP_PREFIX = re.compile(r"^(?:\S+?:[0-9]+:(?:[0-9]+:)?|[0-9]+[:-]|>\s+)")  # grep hit, pytest's source marker
-_DIFF_LINE = re.compile(r"^(?:@@ .* @@|[+-](?![+-]{2}\s)|diff --git |index [0-9a-f]+\.\.)")
-_ERROR_LINE = re.compile(
-    r"(?:^|\s)(?:E {2,}|[\w.$]*(?:Error|Exception|Failure|Fault|Panic)\b:|(?:error|fatal|panic|warning)(?:\[\w+\])?:|"
-    r"ERROR\b|FATAL\b|Caused by:)"
-)
 _HINT = re.compile(
     r"(?i)\b(?:for more (?:information|details|info)(?: about [^,.]*)?,?(?: see| visit| run| refer to)?"
     r"|please(?: see| refer to| run| try| check)?|note that|hint:|tip:|note:)"
@@ -85,15 +74,6 @@ _HINT = re.compile(
 WEAK_WORDS = frozenset("a an the is are was were be been being has have had".split())
 # Prepositions that tell direction (source vs destination) stay even when repeated.
 DIRECTION_WORDS = frozenset("from to into onto via".split())
-_TABLE_ROW = re.compile(r"\S(?: {2,}|\t)\S.*\S(?: {2,}|\t)\S")
-
-
-def _is_table_row(line: str) -> bool:
-    """Columns aligned by runs of spaces or tabs: a row of a table or listing, whose every
-    differing column is kept (the guide's rule 6), so later mentions are not dropped."""
-    return bool(_TABLE_ROW.search(line.strip()))
-
-
 def _is_decoration_line(strings: list[str]) -> bool:
     return bool(strings) and all(_is_decoration_word(w) for w in strings)
 
@@ -101,21 +81,6 @@ def _is_decoration_line(strings: list[str]) -> bool:
 def _is_decoration_word(word: str) -> bool:
     """A rule or bar (``=====``, ``^~~~~``, ``[####]``); short runs such as ``*/*`` are values."""
     return len(word) >= 4 and is_decoration(word)
-
-
-def _is_code_line(line: str, strings: list[str]) -> bool:
-    body = line.strip()
-    if _DIFF_LINE.match(body):
-        return True
-    body = _GREP_PREFIX.sub("", body, count=1).strip()
-    if not body:
-        return False
-    fw_share = sum(1 for w in strings if is_function_word(w)) / max(1, len(strings))
-    if _CODE_STRONG.search(body):
-        return fw_share < 0.34
-    if _CODE_KEYWORD.match(body) and _CODE_OPENER.search(body):
-        return fw_share < 0.6  # `with open(p) as fh:` is code despite its function words
-    return bool(_CODE_CALL.search(body)) and fw_share < PROSE_FUNCTION_SHARE and len(strings) <= 12
 
 
 def _is_prose_line(strings: list[str]) -> bool:
