@@ -8,11 +8,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from tersify.compaction import expand
-from tersify.compress import compress
 from tersify.errors import TersifyError
 from tersify.scorers.onnx.scorer import ModelScorer
 from tersify_train.eval.progress import track
+from tersify_train.labels.self_label import self_reference
 from tersify_train.ladder.cache import CACHE_VERSION, file_digest, fingerprint
 from tersify_train.ladder.rows import Row
 from tersify_train.sources.pairs import load_pairs, write_pairs
@@ -60,7 +59,7 @@ class TrainingTexts:
         if not parent.model_dir:
             raise TersifyError(f"{parent.name} has no model to label with")
         scorer = ModelScorer(parent.model_dir)
-        return [r.with_reference(expand(compress(r.text, scorer=scorer, must_keep=True).text))
+        return [r.with_reference(self_reference(r.text, scorer))
                 for r in track(self.records("domain"), f"relabelling with {parent.name} + override")]
 
 
