@@ -69,3 +69,32 @@ def test_cli_engine_ray(local_ray, src, tmp_path, capsys):
     assert "--engine local is faster" in err and "3 dead letters" in err
     assert main(["data", "label", str(src), "--out", str(tmp_path / "l.jsonl")]) == 0
     assert (tmp_path / "o.jsonl").read_bytes() == (tmp_path / "l.jsonl").read_bytes()
+
+
+def test_a_worker_killed_mid_job_loses_and_duplicates_nothing(local_ray, src, tmp_path):
+    import sys
+
+    from ray import cloudpickle
+
+    from tersify_train.scale.engine import run_local
+    from tersify_train.scale.ray_pipeline import BlockWorker, RayRunner
+    from tersify_train.scale.shards import find_shards, plan_blocks
+
+    marker = tmp_path / "died"
+
+    class Dying(BlockWorker):
+        def __call__(self, batch: dict) -> dict:
+            import os
+
+            if 2 in list(batch["index"]) and not marker.exists():
+                marker.touch()
+                os._exit(1)  # the worker process dies as it takes block 2
+            return super().__call__(batch)
+
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])  # the workers cannot import this test module
+    blocks = plan_blocks(find_shards([src]), 3000)
+    results = RayRunner(workers=2).run(StepSpec("label"), blocks, tmp_path / "ray", "jsonl", worker=Dying)
+    assert marker.exists() and sorted(r.index for r in results) == [b.index for b in blocks]
+    run_local(StepSpec("label"), blocks, tmp_path / "local", "jsonl")
+    assert sorted(p.name for p in (tmp_path / "ray").iterdir()) == sorted(p.name for p in (tmp_path / "local").iterdir())
+    assert read_rows([tmp_path / "ray"]) == read_rows([tmp_path / "local"])

@@ -52,6 +52,7 @@ class JobResult:
     out: str | None = None
     seconds: float = 0.0
     workers: int = 1
+    cpu_s: float = 0.0  # CPU time the blocks took, all workers together
 
 
 def input_bytes(inputs: list[str]) -> int:
@@ -141,6 +142,7 @@ def run_job(job: Job, *, engine: str = "local", ray_address: str | None = None,
     for r in results:
         res.read, res.written, res.skipped = res.read + r.read, res.written + r.written, res.skipped + r.skipped
         res.dead += r.dead
+        res.cpu_s += r.cpu_s
     if out_dir is not None:
         _finish_output(out_dir, single, fmt, [Path(r.output) for r in results if r.output])
         res.out = str(single or out_dir)
@@ -162,6 +164,8 @@ def _finish_output(out_dir: Path, single: Path | None, fmt: str, parts: list[Pat
     for stale in out_dir.glob(f"part-*.{fmt}"):  # a former run cut otherwise: its extra shards would duplicate
         if stale not in produced:
             stale.unlink()
+    for tmp in out_dir.glob(".part-*.tmp-*"):  # what a worker killed while writing left (readers skip it)
+        tmp.unlink(missing_ok=True)
 
 
 def _summary(spec: StepSpec, values: list) -> object:

@@ -63,7 +63,10 @@ class RayRunner:
         cpus = int(ray.cluster_resources().get("CPU", 1))
         self.workers = workers or max(1, cpus)
 
-    def run(self, spec: StepSpec, blocks: list[Block], out_dir: Path | None, fmt: str) -> list[BlockResult]:
+    def run(self, spec: StepSpec, blocks: list[Block], out_dir: Path | None, fmt: str, *,
+            worker: type[BlockWorker] = BlockWorker) -> list[BlockResult]:
+        """Every block's result, in no particular order. ``worker``: the actor class (a test's
+        subclass kills its process mid-job)."""
         import ray
 
         if not blocks:
@@ -75,7 +78,7 @@ class RayRunner:
         # actor would leave another idle at the end.
         pool = ray.data.ActorPoolStrategy(size=min(self.workers, len(blocks)), max_tasks_in_flight_per_actor=1)
         ds = ds.map_batches(
-            BlockWorker, batch_size=1, compute=pool, num_cpus=1,
+            worker, batch_size=1, compute=pool, num_cpus=1,
             fn_constructor_kwargs={"spec": spec, "out_dir": str(out_dir) if out_dir else None, "fmt": fmt},
             max_restarts=RETRIES, max_task_retries=RETRIES,
         )

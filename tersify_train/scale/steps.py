@@ -13,6 +13,7 @@ block's output shard and returns the per-record values and dead letters in file 
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -108,6 +109,7 @@ class BlockResult:
     values: list = field(default_factory=list)
     dead: list[DeadLetter] = field(default_factory=list)
     output: str | None = None
+    cpu_s: float = 0.0  # CPU time of the process (all its threads) on this block: the per-core cost
 
 
 def process_block(step: Step, block: Block, out_dir: str | Path | None = None, fmt: str = "jsonl",
@@ -115,6 +117,7 @@ def process_block(step: Step, block: Block, out_dir: str | Path | None = None, f
     """Run ``step`` over every record of ``block``; a record that fails becomes a dead letter
     and the block goes on. Writing steps write the block's shard into ``out_dir``."""
     result = BlockResult(block.index)
+    cpu0 = time.process_time()
     rows: list[dict] = []
     for item in read_block(block):
         result.read += 1
@@ -143,6 +146,7 @@ def process_block(step: Step, block: Block, out_dir: str | Path | None = None, f
             raise TersifyError(f"{step.spec.name} writes records: give an output")
         result.output = str(write_block(out_dir, block.index, rows, fmt))
         result.written = len(rows)
+    result.cpu_s = time.process_time() - cpu0
     return result
 
 
