@@ -20,10 +20,13 @@ from tersify_train.scale.steps import BlockResult, Step, StepSpec, process_block
 ENGINES = ("local", "ray")
 MIN_BLOCK_BYTES = 256 << 10
 MAX_BLOCK_BYTES = 64 << 20
-BLOCKS_PER_WORKER = 4  # enough blocks to keep every worker busy to the end, few enough to cost nothing
+# Blocks per worker: enough that the last blocks leave no worker idle for long (with 4, the
+# 2-worker run of benchmarks/scale.py lost ~10% waiting for the last block), few enough to cost nothing.
+BLOCKS_PER_WORKER = 16
 # Below this much input the local engine finishes first: Ray's start-up (a local cluster, the
-# workers' imports and models) outweighs the second core. Measured by benchmarks/scale.py (BENCHMARKS.md).
-LOCAL_FASTER_BELOW_BYTES = 4 << 20
+# workers' imports and models: ~5 s) outweighs the second core. benchmarks/scale.py on 2 cores:
+# labelling crosses at ~9,700 pairs (14.9 MiB), self-labelling at ~6,000 (9.1 MiB) (BENCHMARKS.md).
+LOCAL_FASTER_BELOW_BYTES = 15 << 20
 
 
 @dataclass

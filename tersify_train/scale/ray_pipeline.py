@@ -82,7 +82,12 @@ class RayRunner:
             fn_constructor_kwargs={"spec": spec, "out_dir": str(out_dir) if out_dir else None, "fmt": fmt},
             max_restarts=RETRIES, max_task_retries=RETRIES,
         )
-        return [pickle.loads(row["result"]) for row in ds.take_all()]
+        try:
+            rows = ds.take_all()
+        except Exception as exc:  # a block failed past its retries (e.g. the output volume is full)
+            last = str(exc).strip().splitlines()[-1:] or [type(exc).__name__]
+            raise TersifyError(f"the Ray job failed: {last[0]}") from exc
+        return [pickle.loads(row["result"]) for row in rows]
 
 
 __all__ = ["BlockWorker", "RayRunner"]
