@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import warnings
 from pathlib import Path
 
 from tersify.errors import TersifyError
@@ -77,11 +78,16 @@ class RayRunner:
         # One block in flight per actor: blocks are seconds long, and a queue behind a busy
         # actor would leave another idle at the end.
         pool = ray.data.ActorPoolStrategy(size=min(self.workers, len(blocks)), max_tasks_in_flight_per_actor=1)
-        ds = ds.map_batches(
-            worker, batch_size=1, compute=pool, num_cpus=1,
-            fn_constructor_kwargs={"spec": spec, "out_dir": str(out_dir) if out_dir else None, "fmt": fmt},
-            max_restarts=RETRIES, max_task_retries=RETRIES,
-        )
+        with warnings.catch_warnings():
+            # Ray Data's own default retries a dying actor's block without end (one record that
+            # kills its process would loop); bounded here through the remote args Ray 2.60 still
+            # takes, with a deprecation warning that says nothing to a tersify user.
+            warnings.filterwarnings("ignore", message=".*ray_remote_args.*deprecated")
+            ds = ds.map_batches(
+                worker, batch_size=1, compute=pool, num_cpus=1,
+                fn_constructor_kwargs={"spec": spec, "out_dir": str(out_dir) if out_dir else None, "fmt": fmt},
+                max_restarts=RETRIES, max_task_retries=RETRIES,
+            )
         try:
             rows = ds.take_all()
         except Exception as exc:  # a block failed past its retries (e.g. the output volume is full)
