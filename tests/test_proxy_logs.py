@@ -76,6 +76,23 @@ def test_logs_export_writes_pair_records(db, tmp_path, capsys):
     assert domains == ["proxy", "bash"]
 
 
+def test_logs_export_parquet_shards_feed_the_batch_steps(db, tmp_path, capsys):
+    pytest.importorskip("pyarrow")
+    from tersify_train.scale.shards import read_rows
+
+    jsonl, shards = tmp_path / "pairs.jsonl", tmp_path / "shards"
+    assert main(["logs", "export", "--db", str(db), "--out", str(jsonl)]) == 0
+    assert main(["logs", "export", "--db", str(db), "--out", str(shards), "--format", "parquet",
+                 "--shard-records", "1"]) == 0
+    assert "2 Parquet shards" in capsys.readouterr().err
+    assert sorted(p.name for p in shards.iterdir()) == ["part-00000.parquet", "part-00001.parquet"]
+    assert read_rows([shards]) == read_rows([jsonl])
+    assert main(["logs", "export", "--db", str(db), "--out", str(shards), "--format", "parquet"]) == 0
+    assert [p.name for p in shards.iterdir()] == ["part-00000.parquet"]  # the longer export's shard is gone
+    assert main(["data", "label", str(shards), "--out", str(tmp_path / "labelled.jsonl")]) == 0
+    assert len(load_pairs(tmp_path / "labelled.jsonl", quiet=True)) == 2
+
+
 def test_logs_stats(db, capsys):
     assert main(["logs", "stats", "--db", str(db)]) == 0
     out = capsys.readouterr().out

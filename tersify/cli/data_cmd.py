@@ -1,11 +1,11 @@
 """``tersify data``: make, label and inspect training pairs and the eval sets.
 
 ``generate`` draws texts from the sources (domain generators, loghub windows, Q&A pairs,
-harvested real outputs) and labels them with the teacher; ``label`` applies the teacher
-to any pair file; ``diagnose`` prints the seed's per-category table of must-keep tokens
-missing from the references; ``stats`` counts records per domain and source;
-``build-evalsets`` rebuilds the committed eval sets; ``proxy-traffic`` drives the proxy with
-a stream of agent sessions and exports its pair log (self-distillation data).
+harvested real outputs) and labels them with the teacher; ``stats`` counts records per
+domain and source; ``build-evalsets`` rebuilds the committed eval sets; ``proxy-traffic``
+drives the proxy with a stream of agent sessions and exports its pair log (self-distillation
+data). The batch steps (``label``, ``self-label``, ``diagnose``, ``evaluate``, locally or on
+Ray) are in :mod:`tersify.cli.batch_cmd`.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+from tersify.cli import batch_cmd
 from tersify.cli.args import positive_float, positive_int
 from tersify.cli.extra import needs_train
 from tersify.errors import TersifyError
@@ -46,27 +47,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     g.add_argument("--no-label", action="store_true", help="write texts without references")
     g.set_defaults(func=run_generate)
 
-    lab = dsub.add_parser(
-        "label",
-        help="label the texts of a pair file with the teacher",
-        description="Read a pair file (references may be null), replace every reference with the teacher's "
-        "and write the result.",
-    )
-    lab.add_argument("pairs", help="input JSONL pair file")
-    lab.add_argument("--out", required=True, help="output JSONL file")
-    lab.set_defaults(func=run_label)
-
-    d = dsub.add_parser(
-        "diagnose",
-        help="per-category must-keep tokens missing from the references, and mk_in_ref",
-        description="The seed's diagnostic: for every must-keep match of each text, is it in the reference? "
-        "Prints the missing counts per category, mk_in_ref (pooled share found), protected-word "
-        "retention, and the alignment figures (variation rate, alignment gap) of the silver labels. "
-        "PAIRS is a JSONL file or the name of an eval set (qa, agent).",
-    )
-    d.add_argument("pairs", help="JSONL pair file, or an eval set name")
-    d.add_argument("--markdown", action="store_true", help="print a Markdown table")
-    d.set_defaults(func=run_diagnose)
+    batch_cmd.register(dsub)  # label, self-label, diagnose, evaluate: local or on Ray
 
     s = dsub.add_parser(
         "stats",
@@ -145,50 +126,6 @@ def run_generate(args: argparse.Namespace) -> int:
         records = teacher_references(records)
     n = write_pairs(args.out, records)
     print(f"wrote {n} records to {args.out}")
-    return 0
-
-
-@needs_train()
-def run_label(args: argparse.Namespace) -> int:
-    from tersify_train.eval.progress import track
-    from tersify_train.labels.teacher import teach
-    from tersify_train.sources.pairs import load_pairs, write_pairs
-
-    records = load_pairs(args.pairs, require_reference=False, extractive=False)
-    labelled = [r.with_reference(teach(r.text)) for r in track(records, "labelling")]
-    n = write_pairs(args.out, labelled)
-    print(f"wrote {n} labelled records to {args.out}")
-    return 0
-
-
-@needs_train()
-def run_diagnose(args: argparse.Namespace) -> int:
-    from tersify_train.eval.metrics import missing_by_category, protected_retention
-    from tersify_train.eval.progress import track
-    from tersify_train.labels.align import MAX_ALIGNMENT_GAP, MAX_VARIATION_RATE, align_labels
-
-    records = [r for r in _load_any(args.pairs, require_reference=False) if r.reference is not None]
-    if not records:
-        raise TersifyError(f"{args.pairs}: no record with a reference to diagnose")
-    pairs = [(r.text, r.reference) for r in records]
-    report = missing_by_category(track(pairs, "diagnosing"))
-    prot = sum(protected_retention(t, ref) for t, ref in pairs) / len(pairs)
-    aligned = [align_labels(t, ref) for t, ref in pairs]
-    variation = sum(a.variation_rate for a in aligned) / len(aligned)
-    gap = sum(a.alignment_gap for a in aligned) / len(aligned)
-    passing = sum(a.passes() for a in aligned)
-    if args.markdown:
-        print("| category | missing | of category | share of all must-keep |")
-        print("|---|---|---|---|")
-        for cat, miss, total, share in report.rows():
-            print(f"| {cat} | {miss} | {total} | {share:.1%} |")
-        print()
-    else:
-        print(f"{len(records)} pairs with references")
-        print(report.format())
-    print(f"protected-word retention: {prot:.3f}")
-    print(f"alignment: variation rate {variation:.3f}, alignment gap {gap:.3f}; "
-          f"{passing}/{len(aligned)} pairs pass (variation <= {MAX_VARIATION_RATE}, gap <= {MAX_ALIGNMENT_GAP})")
     return 0
 
 

@@ -8,7 +8,7 @@ import os
 import sys
 from pathlib import Path
 
-from tersify.cli.args import non_negative_int, positive_float, unit_interval
+from tersify.cli.args import non_negative_int, positive_float, positive_int, unit_interval
 from tersify.cli.extra import needs_train
 from tersify.errors import TersifyError
 
@@ -105,7 +105,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         "source = 'proxy:<provider>'. The file feeds `tersify train` as self-distillation data.",
     )
     export.add_argument("--db", type=Path, default=None, help="pair log path (default as for `tersify proxy`)")
-    export.add_argument("--out", required=True, help="output JSONL path, or - for standard output")
+    export.add_argument("--out", required=True, help="output JSONL path, or - for standard output; with --format "
+                        "parquet, a folder of Parquet shards")
+    export.add_argument("--format", choices=["jsonl", "parquet"], default="jsonl",
+                        help="jsonl (default) or parquet: shards part-NNNNN.parquet of --shard-records records each "
+                        "(needs the scale extra's pyarrow), to merge many proxies' logs and feed the batch steps")
+    export.add_argument("--shard-records", type=positive_int("--shard-records"), default=100_000,
+                        help="records per Parquet shard (default 100000)")
     export.add_argument("--domain", choices=["proxy", "tool"], default="proxy",
                         help="the records' domain: 'proxy' (default) or the tool's name")
     export.set_defaults(func=run_export)
@@ -202,6 +208,8 @@ def run_export(args: argparse.Namespace) -> int:
     if elided:
         print(f"tersify: left out {elided} pairs whose output has budget markers (lines left out are not "
               "word-level labels)", file=sys.stderr)
+    if args.format == "parquet":
+        return _export_parquet(args, records)
     if args.out == "-":
         for record in records:
             sys.stdout.write(json.dumps(record.to_dict(), ensure_ascii=False) + "\n")
@@ -211,6 +219,28 @@ def run_export(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise TersifyError(f"{args.out}: cannot write ({exc.strerror or exc})") from exc
     print(f"tersify: wrote {n} pair records to {args.out}", file=sys.stderr)
+    return 0
+
+
+def _export_parquet(args: argparse.Namespace, records: list) -> int:
+    import importlib.util
+
+    from tersify_train.scale.shards import write_block
+
+    if args.out == "-":
+        raise TersifyError("--format parquet writes a folder of shards: give --out DIR")
+    if importlib.util.find_spec("pyarrow") is None:
+        raise TersifyError("--format parquet needs pyarrow: pip install 'tersify[scale]'")
+    out = Path(args.out)
+    step = args.shard_records
+    chunks = [records[i:i + step] for i in range(0, len(records), step)] or [[]]
+    try:
+        written = {write_block(out, index, [r.to_dict() for r in chunk], "parquet") for index, chunk in enumerate(chunks)}
+        for stale in set(out.glob("part-*.parquet")) - written:  # an earlier, longer export's: they would duplicate
+            stale.unlink()
+    except OSError as exc:
+        raise TersifyError(f"{args.out}: cannot write ({exc.strerror or exc})") from exc
+    print(f"tersify: wrote {len(records)} pair records to {len(chunks)} Parquet shards in {out}", file=sys.stderr)
     return 0
 
 

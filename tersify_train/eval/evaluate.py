@@ -60,12 +60,16 @@ def evaluate_scorer(
     ``tokens``: a token counter, to add model-token-level keep rates.
     """
     texts = [r.text for r in records]
-    outputs: list[str] = []
     iterator = track(texts, f"scoring with {scorer.name}") if progress else texts
-    for text in iterator:
-        # Word-level metrics read the output expanded: compaction is reversible, savings are measured elsewhere.
-        outputs.append(expand(compress(text, scorer=scorer, must_keep=override, rate=rate, threshold=threshold).text))
+    outputs = [scorer_output(scorer, text, override=override, rate=rate, threshold=threshold) for text in iterator]
     return evaluate_outputs(texts, outputs, tokens=tokens)
+
+
+def scorer_output(scorer: Scorer, text: str, *, override: bool = True, rate: float | None = None,
+                  threshold: float = 0.5) -> str:
+    """What the metrics read of one text compressed with ``scorer``: the output expanded
+    (compaction is reversible; savings are measured elsewhere)."""
+    return expand(compress(text, scorer=scorer, must_keep=override, rate=rate, threshold=threshold).text)
 
 
 def _cell(key: str, value: object) -> str:
@@ -83,4 +87,4 @@ def format_markdown(rows: Mapping[str, Mapping[str, float]], *, label: str = "sc
                           [[name, *(_cell(k, m.get(k)) for k, _ in cols)] for name, m in rows.items()])
 
 
-__all__ = ["COLUMNS", "evaluate_outputs", "evaluate_scorer", "format_markdown"]
+__all__ = ["COLUMNS", "evaluate_outputs", "evaluate_scorer", "format_markdown", "scorer_output"]

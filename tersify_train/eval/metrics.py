@@ -196,10 +196,14 @@ class MissingReport:
 def missing_by_category(
     pairs: Iterable[tuple[str, str]], *, must_keep: MustKeep | None = None
 ) -> MissingReport:
+    return missing_report(must_keep_count(text, ref, must_keep=must_keep) for text, ref in pairs)
+
+
+def missing_report(counts: Iterable[MustKeepCount]) -> MissingReport:
+    """The :class:`MissingReport` of per-pair counts, summed in the order given."""
     total: Counter = Counter()
     found: Counter = Counter()
-    for text, ref in pairs:
-        c = must_keep_count(text, ref, must_keep=must_keep)
+    for c in counts:
         total.update(c.total)
         found.update(c.found)
     missing = {c: total[c] - found[c] for c in total}
@@ -354,6 +358,7 @@ __all__ = [
     "keep_rate",
     "line_fidelity",
     "missing_by_category",
+    "missing_report",
     "mk_in_ref",
     "must_keep_count",
     "protected_retention",

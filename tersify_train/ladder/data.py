@@ -9,11 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from tersify.compaction import expand
-from tersify.compress import compress
 from tersify.errors import TersifyError
 from tersify.scorers.onnx.scorer import DEFAULT_MODEL_DIR, ModelScorer
 from tersify_train.eval.progress import track
+from tersify_train.labels.self_label import self_reference
 from tersify_train.ladder.cache import CACHE_VERSION, file_digest, fingerprint
 from tersify_train.ladder.rows import Row
 from tersify_train.sources.pairs import load_pairs, write_pairs
@@ -72,7 +71,7 @@ class TrainingTexts:
             if r.text not in seen:
                 seen.add(r.text)
                 texts.append(r)
-        return [r.with_reference(expand(compress(r.text, scorer=scorer, must_keep=True).text))
+        return [r.with_reference(self_reference(r.text, scorer))
                 for r in track(texts, f"relabelling with {parent.name} + override")]
 
     def proxy_traffic(self, sessions: int, turns: int) -> list[PairRecord]:

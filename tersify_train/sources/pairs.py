@@ -59,7 +59,8 @@ def is_extractive(text: str, reference: str) -> bool:
     return not reference.strip() or line_fidelity(text, reference, indentation=False) == 1.0
 
 
-def _validate(obj: object, *, require_reference: bool, extractive: bool) -> tuple[PairRecord | None, str]:
+def validate_record(obj: object, *, require_reference: bool, extractive: bool) -> tuple[PairRecord | None, str]:
+    """A decoded JSON value as a :class:`PairRecord`, or ``(None, why)`` when it is not a valid one."""
     if not isinstance(obj, dict):
         return None, f"expected a JSON object, got {type(obj).__name__}"
     for name in REQUIRED_FIELDS:
@@ -120,7 +121,7 @@ def load_pairs(
                 except json.JSONDecodeError as exc:
                     record, why = None, f"bad JSON ({exc.msg} at column {exc.colno})"
                 else:
-                    record, why = _validate(obj, require_reference=require_reference, extractive=extractive)
+                    record, why = validate_record(obj, require_reference=require_reference, extractive=extractive)
                 if record is None:
                     problem = f"{path}:{lineno}: {why}"
                     if strict:
@@ -148,4 +149,4 @@ def write_pairs(path: str | Path, records: Iterable[PairRecord]) -> int:
     return n
 
 
-__all__ = ["LoadReport", "PairList", "is_extractive", "load_pairs", "write_pairs"]
+__all__ = ["LoadReport", "PairList", "is_extractive", "load_pairs", "validate_record", "write_pairs"]
