@@ -160,7 +160,7 @@ def print_report(result: dict, encodings: list[str], show_worst: int) -> None:
     console.print(table)
     main = encodings[0]
     pooled, log = kinds["POOLED"][main]["ratio"], kinds.get("log", {}).get(main, {}).get("ratio")
-    console.print(f"targets: pooled <= {TARGET_POOLED} (now {pooled:.3f}), logs <= {TARGET_LOG}"
+    console.print(f"targets: pooled <= {TARGET_POOLED} (now {pooled:.4f}), logs <= {TARGET_LOG}"
                   + (f" (now {log:.3f})" if log is not None else ""))
     for check in CHECKS:
         failed = kinds["POOLED"][check]["failed"]
