@@ -34,6 +34,7 @@ from tersify.text.sentences import ERROR_LINE as _ERROR_LINE
 from tersify.text.sentences import PROSE_FUNCTION_SHARE
 from tersify.text.sentences import is_code_line as _is_code_line
 from tersify.text.sentences import is_table_row as _is_table_row
+from tersify.text.templates import Line as TextLine
 from tersify.text.templates import lines
 
 # Scores: above 0.5 the teacher keeps the word. The order below 0.5 says what goes first
@@ -139,13 +140,21 @@ def mark_chars(out: np.ndarray, line: str, ws: list[str], start: int, end: int, 
         pos += len(w)
 
 
-class TeacherScorer:
-    """The rule-based teacher as a scorer (see module docstring)."""
+class LineTeacher:
+    """A rule teacher that scores line by line, with state carried from line to line
+    (:meth:`begin`), must-keep words kept whatever a line's rule said."""
 
-    name = "teacher-v1"
+    name = "line-teacher"
 
     def __init__(self, must_keep: MustKeep | None = None) -> None:
         self.must_keep = must_keep if must_keep is not None else MustKeep()
+
+    def begin(self) -> object:
+        """The state one text's lines share (what was said before, earlier templates)."""
+        return None
+
+    def score_line(self, line: str, text_line: TextLine, state: object) -> np.ndarray:
+        raise NotImplementedError
 
     def score(self, words: Words) -> np.ndarray:
         n = len(words)
@@ -155,17 +164,27 @@ class TeacherScorer:
         mk = self.must_keep.word_mask(words)
         text = words.text
         line_starts = words.line_starts.tolist()
-        history: dict[int, list[tuple[list[str], tuple[str, ...]]]] = {}
-        mentioned: set[str] = set()
+        state = self.begin()
         for line in lines(words):
-            a, b, ws = line.first, line.last, line.words
-            line_text = text[line_starts[line.index] : int(words.ends[b - 1])]
-            line_scores = self._score_line(line_text, ws, line.template, history, mentioned)
-            for w in ws:
-                mentioned.add(normalise(w))
-            scores[a:b] = line_scores
+            line_text = text[line_starts[line.index] : int(words.ends[line.last - 1])]
+            scores[line.first : line.last] = self.score_line(line_text, line, state)
         scores[mk] = S_MUST_KEEP
         return scores
+
+
+class TeacherScorer(LineTeacher):
+    """The rule-based teacher as a scorer (see module docstring)."""
+
+    name = "teacher-v1"
+
+    def begin(self) -> tuple[dict[int, list[tuple[list[str], tuple[str, ...]]]], set[str]]:
+        return {}, set()  # earlier lines by word count, words mentioned so far
+
+    def score_line(self, line: str, text_line: TextLine, state: object) -> np.ndarray:
+        history, mentioned = state  # type: ignore[misc]
+        out = self._score_line(line, text_line.words, text_line.template, history, mentioned)
+        mentioned.update(normalise(w) for w in text_line.words)
+        return out
 
     def _score_line(
         self,
@@ -243,4 +262,4 @@ class TeacherScorer:
         return best
 
 
-__all__ = ["OUTCOME_WORDS", "TeacherScorer", "mark_chars"]
+__all__ = ["OUTCOME_WORDS", "LineTeacher", "TeacherScorer", "mark_chars"]

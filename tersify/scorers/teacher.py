@@ -27,7 +27,6 @@ import re
 
 import numpy as np
 
-from tersify.mustkeep import MustKeep
 from tersify.regions.kinds import Drop
 from tersify.scorers.rules import (
     _HINT,
@@ -37,6 +36,7 @@ from tersify.scorers.rules import (
     S_MUST_KEEP,
     S_REPEATED,
     S_STRUCTURE,
+    LineTeacher,
     _is_decoration_word,
     _is_key,
     _is_outcome,
@@ -45,9 +45,8 @@ from tersify.scorers.rules import (
     mark_chars,
 )
 from tersify.text.lexicon import LOGIC_WORDS, is_protected, normalise
-from tersify.text.segment import Words
 from tersify.text.sentences import is_decoration_line, is_identifier, prose_line_drop
-from tersify.text.templates import lines
+from tersify.text.templates import Line as TextLine
 
 ARTICLES = frozenset({"a", "an", "the"})
 # Words a sentence loses first (the guide's "In prose, drop first", rule 1): articles,
@@ -70,29 +69,16 @@ PARTICLES = frozenset("out up down off in on over back away through about".split
 MIN_REPEAT_SENTENCE_WORDS = 6  # later mentions go only from sentences this long
 
 
-class TeacherScorer:
+class TeacherScorer(LineTeacher):
     """The second teacher as a scorer (see module docstring); graded scores, above 0.5 keep."""
 
     name = "teacher"
 
-    def __init__(self, must_keep: MustKeep | None = None) -> None:
-        self.must_keep = must_keep if must_keep is not None else MustKeep()
+    def begin(self) -> set[str]:
+        return set()  # content words already said in a sentence
 
-    def score(self, words: Words) -> np.ndarray:
-        n = len(words)
-        scores = np.zeros(n, dtype=np.float32)
-        if n == 0:
-            return scores
-        mk = self.must_keep.word_mask(words)
-        text = words.text
-        line_starts = words.line_starts.tolist()
-        said: set[str] = set()  # content words already said in a sentence
-        for line in lines(words):
-            a, b, ws = line.first, line.last, line.words
-            line_text = text[line_starts[line.index] : int(words.ends[b - 1])]
-            scores[a:b] = self._score_line(line_text, ws, said)
-        scores[mk] = S_MUST_KEEP
-        return scores
+    def score_line(self, line: str, text_line: TextLine, state: object) -> np.ndarray:
+        return self._score_line(line, text_line.words, state)  # type: ignore[arg-type]
 
     def _score_line(self, line: str, ws: list[str], said: set[str]) -> np.ndarray:
         out = np.full(len(ws), S_STRUCTURE, dtype=np.float32)
