@@ -6,8 +6,9 @@ filler, error lines lose at most articles, every other kind is never touched. Wi
 prose region, :func:`tersify.text.sentences.prose_line_drop` says which lines are
 sentences; build steps, frames, test ids, status lines and commands there keep every word. Within a line that may
 lose words, quoted strings and bracketed groups stay whole, and so does any word that
-holds a quote or bracket character (dropping one would leave its pair unbalanced), and
-every connective that carries logic (``and``, ``or``, ``from``, ``to``, ...).
+holds a quote or bracket character (dropping one would leave its pair unbalanced), every
+connective that carries logic (``and``, ``or``, ``from``, ``to``, ...), and every word that
+ends a sentence before another one on the same line (its full stop keeps them apart).
 Named noise (``tersify.regions.NOISE_CATEGORIES``) goes whole and first (:func:`drop_noise`),
 before compaction and before the scorer sees anything.
 """
@@ -35,6 +36,9 @@ _GROUP = re.compile(
     r"""|\([^()\n]*\)|\[[^\[\]\n]*\]|\{[^{}\n]*\}"""
 )
 _PAIRED = frozenset("()[]{}\"'`")
+# A word ending in one of these ends a sentence ("Do not set it. Use the new flag" must not
+# become "Do not set Use the new flag").
+_SENTENCE_END = frozenset(".;?!")
 
 
 _CODE = {Drop.NEVER: 0, Drop.ARTICLES: 1, Drop.WORDS: 2}
@@ -112,6 +116,8 @@ def plan_drops(words: Words, kinds: Sequence[Kind]) -> DropPlan:
                 protected[i] = word not in ARTICLES
             elif not _PAIRED.isdisjoint(word) or normalise(word) in LOGIC_WORDS:
                 protected[i] = True
+            elif word[-1] in _SENTENCE_END and i + 1 < n and words.lines[i + 1] == words.lines[i]:
+                protected[i] = True  # it ends a sentence: without it two sentences read as one
     droppable = candidate & ~protected
     return DropPlan(
         scored=droppable & (word_policy == 2),

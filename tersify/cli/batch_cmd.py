@@ -74,7 +74,7 @@ def register(dsub: argparse._SubParsersAction) -> None:
         description="Compress every text with a scorer (the shipped model by default) and print the metrics "
         "of tersify_train.eval (keep_rate, floor, exact_keep_pct, ...) averaged over the records.")
     _engine_options(ev, writes=False, evalsets=True)
-    ev.add_argument("--scorer", choices=("model", "teacher", "baseline"), default="model",
+    ev.add_argument("--scorer", choices=("model", "teacher", "teacher-v1", "baseline"), default="model",
                     help="scorer to evaluate (default: model)")
     ev.add_argument("--model", default=None, metavar="DIR", help="a model folder to evaluate as the model")
     ev.add_argument("--no-override", action="store_true", help="without the must-keep override (the scorer alone)")
@@ -101,11 +101,14 @@ def _run(args: argparse.Namespace, spec):
               dead_letters=args.dead_letters)
     res = run_job(job, engine=args.engine, ray_address=args.ray_address, workers=args.workers)
     where = f"{args.engine}, {res.workers} worker{'s' if res.workers > 1 else ''}" if args.engine == "ray" else "local"
-    print(f"tersify: {spec.name}: read {res.read} records in {res.blocks} blocks, {len(res.dead)} dead letters "
+    print(f"tersify: {spec.name}: read {res.read} record{'s' if res.read != 1 else ''} in {res.blocks} block{'s' if res.blocks != 1 else ''}, "
+          f"{len(res.dead)} dead letter{'s' if len(res.dead) != 1 else ''} "
           f"({where}, {res.seconds:.1f} s)", file=sys.stderr)
     if res.dead:
         first = res.dead[0]
         print(f"tersify: dead letters in {res.dead_path}; first: {first.where}: {first.error}", file=sys.stderr)
+        if len(res.dead) == res.read:  # nothing could be used: a wrong file, not a few bad records
+            raise TersifyError(f"{spec.name}: every one of the {res.read} records failed (see {res.dead_path})")
     return res
 
 

@@ -191,7 +191,7 @@ def run_proxy_traffic(args: argparse.Namespace) -> int:
 
     report = proxy_traffic(args.out, n_sessions=args.sessions, n_turns=args.turns, seed=args.seed,
                            concurrency=args.concurrency, deadline_s=args.deadline or DEADLINE_S,
-                           keep=Path(args.keep) if args.keep else None, progress=True)
+                           keep=Path(args.keep).resolve() if args.keep else None, progress=True)
     if args.json:
         print(json.dumps(report.to_dict(), indent=2))
         return 0

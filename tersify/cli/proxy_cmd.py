@@ -216,6 +216,7 @@ def run_export(args: argparse.Namespace) -> int:
         return 0
     try:
         n = write_pairs(args.out, records)
+        os.chmod(args.out, 0o600)  # raw tool outputs: as private as the pair log they come from
     except OSError as exc:
         raise TersifyError(f"{args.out}: cannot write ({exc.strerror or exc})") from exc
     print(f"tersify: wrote {n} pair records to {args.out}", file=sys.stderr)
@@ -238,6 +239,9 @@ def _export_parquet(args: argparse.Namespace, records: list) -> int:
         written = {write_block(out, index, [r.to_dict() for r in chunk], "parquet") for index, chunk in enumerate(chunks)}
         for stale in set(out.glob("part-*.parquet")) - written:  # an earlier, longer export's: they would duplicate
             stale.unlink()
+        os.chmod(out, 0o700)  # raw tool outputs: as private as the pair log they come from
+        for shard in written:
+            os.chmod(shard, 0o600)
     except OSError as exc:
         raise TersifyError(f"{args.out}: cannot write ({exc.strerror or exc})") from exc
     print(f"tersify: wrote {len(records)} pair records to {len(chunks)} Parquet shards in {out}", file=sys.stderr)

@@ -44,7 +44,7 @@ from tersify.scorers.rules import (
     _near_number,
     mark_chars,
 )
-from tersify.text.lexicon import LOGIC_WORDS, is_protected, normalise
+from tersify.text.lexicon import is_function_word, is_protected, normalise
 from tersify.text.sentences import is_decoration_line, is_identifier, prose_line_drop
 from tersify.text.templates import Line as TextLine
 
@@ -66,7 +66,7 @@ PROSE_DROPPABLE = frozenset(
 _EMPTY_OPENER = re.compile(r"(?i)\b(?:it|there|this)\s+(?:is|are|was|were|has been|have been)\b")
 # Particles of phrasal verbs: a later "out" in "timed out" is not a repeated content word.
 PARTICLES = frozenset("out up down off in on over back away through about".split())
-MIN_REPEAT_SENTENCE_WORDS = 6  # later mentions go only from sentences this long
+MIN_REPEAT_SENTENCE_WORDS = 6  # later mentions go only from sentences this long (per sentence)
 
 
 class TeacherScorer(LineTeacher):
@@ -91,7 +91,7 @@ class TeacherScorer(LineTeacher):
                 if normalise(w) in ARTICLES:
                     out[i] = S_FUNCTION
         elif drop is Drop.WORDS:
-            out = self._score_sentence(line, ws, said if len(ws) >= MIN_REPEAT_SENTENCE_WORDS else set())
+            out = self._score_sentence(line, ws, said)
             said.update(normalise(w) for w in ws)
         out[protected] = S_MUST_KEEP
         return out
@@ -99,14 +99,16 @@ class TeacherScorer(LineTeacher):
     @staticmethod
     def _score_sentence(line: str, ws: list[str], said: set[str]) -> np.ndarray:
         out = np.full(len(ws), S_STRUCTURE, dtype=np.float32)
+        long_sentence = _in_long_sentence(ws)
         for i, w in enumerate(ws):
             key = normalise(w)
             if _is_decoration_word(w):
                 out[i] = S_DECORATION
             elif key in PROSE_DROPPABLE:
                 out[i] = S_FUNCTION
-            elif (key in said and key not in LOGIC_WORDS and key not in PARTICLES and not _is_outcome(w)
-                  and not is_identifier(w)
+            elif (long_sentence[i] and key in said and key not in PARTICLES and not is_function_word(w)
+                  and not _is_outcome(w) and not is_identifier(w) and not _after_negation(ws, i)
+                  and not _after_preposition(ws, i)
                   and not _is_key(ws, i) and not (i > 0 and _is_key(ws, i - 1))
                   and not _near_number(ws, i) and not _is_unit(ws, i)):
                 out[i] = S_REPEATED  # a later mention: its first one carried the information
@@ -114,6 +116,32 @@ class TeacherScorer(LineTeacher):
         for phrase in (*_HINT.finditer(line), *_EMPTY_OPENER.finditer(line)):
             mark_chars(out, line, ws, phrase.start(), phrase.end(), S_HINT, offset)
         return out
+
+
+def _in_long_sentence(ws: list[str]) -> list[bool]:
+    """Per word, whether its sentence (words up to one ending in ``.``, ``;``, ``?``, ``!``)
+    has at least :data:`MIN_REPEAT_SENTENCE_WORDS` words: a short one is read on its own."""
+    out: list[bool] = []
+    start = 0
+    for i, w in enumerate(ws):
+        if w[-1] in ".;?!" or i == len(ws) - 1:
+            out.extend([i + 1 - start >= MIN_REPEAT_SENTENCE_WORDS] * (i + 1 - start))
+            start = i + 1
+    return out
+
+
+def _after_preposition(ws: list[str], i: int) -> bool:
+    """The word a kept preposition or quantifier governs (``with a backoff``, ``for every
+    request``): dropping it would leave ``with for every``, a sentence that no longer reads."""
+    j = i - 1
+    while j >= 0 and normalise(ws[j]) in PROSE_DROPPABLE:
+        j -= 1
+    return j >= 0 and is_function_word(ws[j]) and not ws[j].endswith((".", ";", "?", "!", ","))
+
+
+def _after_negation(ws: list[str], i: int) -> bool:
+    """A word within two words after a negation or outcome (``no longer supported``)."""
+    return any(is_protected(ws[j]) for j in range(max(0, i - 2), i))
 
 
 __all__ = ["PROSE_DROPPABLE", "TeacherScorer"]

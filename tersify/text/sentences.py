@@ -50,6 +50,12 @@ _COMMAND = re.compile(r"^\s*(?:\$|>|\+|#\d*|%|PS>|>>>)\s")
 # Words that make a line a line of names and values rather than a sentence.
 _NAMEY = re.compile(r"[0-9/\\_@$<>{}\[\]=|]|::|\.\w|\w\(|^[A-Z]{2,}\W*$|^[a-z]+[A-Z]")
 _ALPHA_WORD = re.compile(r"^[A-Za-z][a-z'’-]*[,.;:!?]?$")
+# Quoted text inside a line (a commit message in `git commit -m '...'`) says nothing about
+# whether the line around it is a sentence.
+_QUOTED = re.compile(r"""'[^'\n]*'|"[^"\n]*"|`[^`\n]*`""")
+# A lower-case program name with a flag among the next words: a command without a prompt.
+_PROGRAM = re.compile(r"^[a-z][\w.+-]*$")
+_FLAG = re.compile(r"^--?[A-Za-z]")
 MIN_SENTENCE_WORDS = 4
 SENTENCE_WORD_SHARE = 0.6  # share of plain lower-case words for a line to read as a sentence
 
@@ -83,12 +89,21 @@ def is_identifier(word: str) -> bool:
 def is_sentence(line: str, strings: list[str]) -> bool:
     """Whether a line reads as a sentence (words may go) rather than a status line, a command
     or a line of names and values (kept whole)."""
-    if len(strings) < MIN_SENTENCE_WORDS or _COMMAND.match(line):
+    if len(strings) < MIN_SENTENCE_WORDS or _COMMAND.match(line) or is_command(strings):
         return False
-    plain = sum(1 for w in strings if _ALPHA_WORD.match(w) and not _NAMEY.search(w))
-    if plain / len(strings) < SENTENCE_WORD_SHARE:
+    outside = _QUOTED.sub(" ", line).split() if ("'" in line or '"' in line or "`" in line) else strings
+    if len(outside) < MIN_SENTENCE_WORDS:
         return False
-    return any(is_function_word(w) for w in strings)
+    plain = sum(1 for w in outside if _ALPHA_WORD.match(w) and not _NAMEY.search(w))
+    if plain / len(outside) < SENTENCE_WORD_SHARE:
+        return False
+    return any(is_function_word(w) for w in outside)
+
+
+def is_command(strings: list[str]) -> bool:
+    """A command line without a prompt: a lower-case program name, then a flag within the
+    next three words (``git commit -m ...``, ``docker run --rm ...``)."""
+    return bool(strings) and bool(_PROGRAM.match(strings[0])) and any(_FLAG.match(w) for w in strings[1:4])
 
 
 def is_error_message(line: str) -> bool:
@@ -130,6 +145,7 @@ __all__ = [
     "ERROR_LINE",
     "PROSE_FUNCTION_SHARE",
     "is_code_line",
+    "is_command",
     "is_decoration_line",
     "is_error_message",
     "is_identifier",

@@ -164,8 +164,8 @@ def _finish_output(out_dir: Path, single: Path | None, fmt: str, parts: list[Pat
         shutil.rmtree(out_dir)
         return
     produced = set(parts)
-    for stale in out_dir.glob(f"part-*.{fmt}"):  # a former run cut otherwise: its extra shards would duplicate
-        if stale not in produced:
+    for stale in out_dir.glob("part-*"):  # a former run's shards (cut otherwise, or the other format) would duplicate
+        if stale not in produced and stale.suffix in (".jsonl", ".parquet"):
             stale.unlink()
     for tmp in out_dir.glob(".part-*.tmp-*"):  # what a worker killed while writing left (readers skip it)
         tmp.unlink(missing_ok=True)

@@ -132,7 +132,7 @@ def read_block(block: Block) -> Iterator[RawRecord]:
             try:
                 value = json.loads(text)
             except json.JSONDecodeError as exc:
-                yield RawRecord(where, None, f"bad JSON ({exc.msg} at column {exc.colno})", line, len(line))
+                yield RawRecord(where, None, f"bad JSON ({exc.msg.removesuffix(' at')} at column {exc.colno})", line, len(line))
                 continue
             yield RawRecord(where, value, "", line, len(line))
 

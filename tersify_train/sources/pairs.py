@@ -64,9 +64,9 @@ def validate_record(obj: object, *, require_reference: bool, extractive: bool) -
     if not isinstance(obj, dict):
         return None, f"expected a JSON object, got {type(obj).__name__}"
     for name in REQUIRED_FIELDS:
-        if name not in obj:
+        if name not in obj and not (name == "reference" and not require_reference):
             return None, f"missing field {name!r}"
-    text, ref, domain, source = (obj[n] for n in REQUIRED_FIELDS)
+    text, ref, domain, source = (obj.get(n) for n in REQUIRED_FIELDS)  # a missing reference is null
     rid = obj.get("id")
     if not isinstance(text, str):
         return None, f"field 'text' must be a string, got {type(text).__name__}"
@@ -119,7 +119,7 @@ def load_pairs(
                 try:
                     obj = json.loads(raw)
                 except json.JSONDecodeError as exc:
-                    record, why = None, f"bad JSON ({exc.msg} at column {exc.colno})"
+                    record, why = None, f"bad JSON ({exc.msg.removesuffix(' at')} at column {exc.colno})"
                 else:
                     record, why = validate_record(obj, require_reference=require_reference, extractive=extractive)
                 if record is None:
