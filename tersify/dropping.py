@@ -112,8 +112,8 @@ def plan_drops(words: Words, kinds: Sequence[Kind]) -> DropPlan:
         strings = words.strings()
         for i in np.flatnonzero(candidate & ~protected).tolist():
             word = strings[i]
-            if word_policy[i] == 1:
-                protected[i] = word not in ARTICLES
+            if word_policy[i] == 1:  # articles only, and not the value of a key (``key: the``)
+                protected[i] = word not in ARTICLES or (i > 0 and strings[i - 1].endswith((":", "=")))
             elif not _PAIRED.isdisjoint(word) or normalise(word) in LOGIC_WORDS:
                 protected[i] = True
             elif word[-1] in _SENTENCE_END and i + 1 < n and words.lines[i + 1] == words.lines[i]:

@@ -201,3 +201,10 @@ def test_scorer_by_name():
         assert compress(text, scorer=name).stats.scorer == name
     with pytest.raises(TersifyError, match="unknown scorer"):
         compress(text, scorer="nope")
+
+
+def test_a_word_that_ends_a_sentence_keeps_the_sentences_apart():
+    # Dropping "it." would read "Do not set Use the new flag": the negation would move.
+    text = "The old flag is ignored now. Do not set it. Use the new --retries flag if you want the retry."
+    out = compress(text, scorer=FixedScorer(), must_keep=False).text
+    assert out == "now. not it. if"  # the scorer drops all it may; the full stops stay between

@@ -74,6 +74,7 @@ def test_logs_export_writes_pair_records(db, tmp_path, capsys):
     assert main(["logs", "export", "--db", str(db), "--out", "-", "--domain", "tool"]) == 0
     domains = [json.loads(line)["domain"] for line in capsys.readouterr().out.splitlines()]
     assert domains == ["proxy", "bash"]
+    assert out.stat().st_mode & 0o777 == 0o600  # raw tool outputs, as private as the pair log
 
 
 def test_logs_export_parquet_shards_feed_the_batch_steps(db, tmp_path, capsys):
@@ -86,6 +87,7 @@ def test_logs_export_parquet_shards_feed_the_batch_steps(db, tmp_path, capsys):
                  "--shard-records", "1"]) == 0
     assert "2 Parquet shards" in capsys.readouterr().err
     assert sorted(p.name for p in shards.iterdir()) == ["part-00000.parquet", "part-00001.parquet"]
+    assert shards.stat().st_mode & 0o777 == 0o700 and all(p.stat().st_mode & 0o777 == 0o600 for p in shards.iterdir())
     assert read_rows([shards]) == read_rows([jsonl])
     assert main(["logs", "export", "--db", str(db), "--out", str(shards), "--format", "parquet"]) == 0
     assert [p.name for p in shards.iterdir()] == ["part-00000.parquet"]  # the longer export's shard is gone

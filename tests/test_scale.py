@@ -20,6 +20,7 @@ from tersify_train.scale.deadletters import read_dead_letters
 from tersify_train.scale.engine import Job, engine_hint, run_job
 from tersify_train.scale.shards import find_shards, plan_blocks, read_block, read_rows
 from tersify_train.scale.steps import StepSpec
+from tersify_train.sources.pairs import load_pairs
 from tersify_train.sources.records import PairRecord
 
 
@@ -120,6 +121,21 @@ def test_cli_steps_and_errors(tmp_path, records, capsys):
     assert main(["data", "label", str(tmp_path / "nope"), "--out", str(tmp_path / "x.jsonl")]) == 2
     assert "no such file or folder" in capsys.readouterr().err
     assert main(["data", "label", str(src), "--out", str(tmp_path / "x.jsonl"), "--format", "parquet"]) == 2
+    # A file none of whose records can be used is an error, not an empty success.
+    wrong = tmp_path / "wrong.jsonl"
+    wrong.write_text('{"text": 1}\n{"text": 2}\n')
+    assert main(["data", "label", str(wrong), "--out", str(tmp_path / "w.jsonl")]) == 2
+    assert "every one of the 2 records failed" in capsys.readouterr().err
+    # A record without a reference is labelled (the reference is what label writes).
+    bare = tmp_path / "bare.jsonl"
+    bare.write_text(json.dumps({"text": "The build has failed with code 2", "domain": "build", "source": "x"}) + "\n")
+    assert main(["data", "label", str(bare), "--out", str(tmp_path / "b.jsonl")]) == 0
+    assert load_pairs(tmp_path / "b.jsonl", quiet=True)[0].reference == "build failed with code 2"
+    # Shards of an earlier run in the other format would be read twice: they go.
+    shards = tmp_path / "shards"
+    assert main(["data", "label", str(bare), "--out", str(shards), "--format", "parquet"]) == 0
+    assert main(["data", "label", str(bare), "--out", str(shards)]) == 0
+    assert [p.name for p in shards.iterdir()] == ["part-00000.jsonl"]
     with pytest.raises(TersifyError):
         StepSpec("self-label")
     assert engine_hint("ray", 1000) and engine_hint("local", 1000) is None

@@ -174,3 +174,23 @@ def test_teacher_keeps_every_loghub_parameter():
                     checked += 1
             offset += len(line) + 1
     assert checked > 1000
+
+
+def test_later_mentions_keep_modals_prepositions_negations_and_short_sentences():
+    text = ("The worker should retry with a backoff for every request when the server is busy.\n"
+            "The client should also retry with a backoff for every request when the network is down.\n"
+            "npm WARN deprecated inflight@1.0.6: This module is not supported. Do not use it.\n"
+            "npm WARN deprecated glob@7.2.3: Glob versions prior to v9 are no longer supported")
+    lines = teach(text).split("\n")
+    assert lines[1] == "client should retry with backoff for every request when network down."
+    assert lines[3].endswith("no longer supported")
+    assert "not use" in lines[2]
+
+
+@pytest.mark.parametrize("line", [
+    "git commit -am 'Fix the bug in the parser when the input is empty'",
+    "git commit -m the fix for the bug in the parser",
+    "docker run --rm -it the image and then the tag",
+])
+def test_commands_without_a_prompt_are_not_sentences(line):
+    assert teach("Run this to fix it in the parser.\n" + line).split("\n")[-1] == line
