@@ -22,7 +22,7 @@ _RUNGS_HELP = ("v-qa, v-corrected, v-domain, v-domain-w<W> (weight sweep, e.g. v
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--config", default=None, help="ladder config (default: the repository's ladder config)")
     p.add_argument("--smoke", action="store_true",
-                   help="tiny model, tiny data, eval subsets (the config's 'smoke' section): a check in seconds")
+                   help="tiny model, tiny data, eval subsets (the config's 'smoke' section): the whole pipeline in under a minute")
     p.add_argument("--runs", default=None, help="checkpoints and cached rung results (default: the config's "
                    "runs_dir)")
     p.add_argument("--fresh", action="store_true", help="ignore cached rung results and retrain")
